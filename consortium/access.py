@@ -1,0 +1,41 @@
+"""The access primitives every app builds its predicates on: who belongs where, in which role.
+
+Each takes the request's user (possibly anonymous) and answers from the user row and its
+roles alone, so a page can ask them repeatedly for the price of one roles query.
+"""
+
+from .models import STAFF_ROLES, Role
+
+
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def has_role(user, *roles: str) -> bool:
+    return is_signed_in(user) and not user.roles.isdisjoint(roles)
+
+
+def is_consortium_admin(user) -> bool:
+    return has_role(user, Role.CONSORTIUM_ADMIN)
+
+
+def staff_institution_id(user) -> int | None:
+    """The institution a user works for, or None for students, externals and the anonymous."""
+    if has_role(user, *STAFF_ROLES) and user.institution_id:
+        return user.institution_id
+    return None
+
+
+def managed_institution_ids(user) -> list[int]:
+    """Institutions whose people and settings a user administers as partner admin."""
+    if has_role(user, Role.PARTNER_ADMIN) and user.institution_id:
+        return [user.institution_id]
+    return []
+
+
+def belongs_to(user, institution) -> bool:
+    return is_signed_in(user) and institution is not None and user.institution_id == institution.pk
+
+
+def holds_role_at(user, institution, *roles: str) -> bool:
+    return belongs_to(user, institution) and has_role(user, *roles)

@@ -1,0 +1,12 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
+
+app = Celery("consortium")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The periodic schedule, in one place. Each entry says why it runs when it does.
+app.conf.beat_schedule = {}

@@ -1,0 +1,19 @@
+from django.utils.functional import SimpleLazyObject
+
+from . import access
+from .models import Role
+
+
+def navigation(request):
+    """What the navigation shows, by role; evaluated only when a template asks."""
+
+    def build():
+        user = request.user
+        return {
+            "is_student": access.has_role(user, Role.STUDENT),
+            "is_staff_member": access.staff_institution_id(user) is not None,
+            "manages": user.institution if access.managed_institution_ids(user) else None,
+            "is_consortium_admin": access.is_consortium_admin(user),
+        }
+
+    return {"nav": SimpleLazyObject(build)}

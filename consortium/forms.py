@@ -1,0 +1,140 @@
+import zoneinfo
+
+from allauth.account.forms import SignupForm
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    INSTITUTION_STAFF_ROLES,
+    Company,
+    CompanyRelationship,
+    Institution,
+    Role,
+    User,
+)
+from .services import institution_for_email, liaison_refusal, unknown_domain_message
+
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in INSTITUTION_STAFF_ROLES]
+
+
+class StudentSignupForm(SignupForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def clean_email(self):
+        email = super().clean_email()
+        if institution_for_email(email) is None:
+            raise forms.ValidationError(unknown_domain_message())
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"], User(email=self.email, full_name=data.get("full_name", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class InviteStaffForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+        initial=[Role.CAREER_OFFICER],
+    )
+
+
+class StaffRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+
+class NominateLiaisonForm(forms.Form):
+    officer = forms.ModelChoiceField(label=_("New liaison officer"), queryset=User.objects.none())
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["officer"]
+        field.queryset = (
+            User.objects.with_role(Role.CAREER_OFFICER).filter(institution=institution, is_active=True)
+        )
+        field.help_text = _("Only active career officers of your institution can be nominated.")
+        field.error_messages["invalid_choice"] = liaison_refusal(institution)
+
+
+class InstitutionForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    domains = forms.CharField(
+        label=_("Student e-mail domains"),
+        help_text=_("Separated by commas, e.g. uam.es, estudiante.uam.es. Subdomains match too."),
+        required=False,
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["name", "short_name", "slug", "country", "city", "website", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["domains"] = ", ".join(self.instance.domains.values_list("domain", flat=True))
+
+    def domain_list(self) -> list[str]:
+        return [d for d in self.cleaned_data["domains"].replace(";", ",").replace(" ", ",").split(",") if d]
+
+
+class CompanyForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Company
+        fields = ["name", "country", "city", "website", "sector", "size"]
+
+
+class CompanyRelationshipForm(forms.ModelForm):
+    class Meta:
+        model = CompanyRelationship
+        fields = ["company", "owner", "since", "notes"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+        self.fields["owner"].queryset = (
+            User.objects.staff_of(institution).filter(role_assignments__role=Role.CAREER_OFFICER, is_active=True)
+        )
+        if self.instance.pk:
+            self.fields["company"].disabled = True
+
+    def validate_unique(self):
+        # The service checks uniqueness with a message that names the institution.
+        pass
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
+    class Meta:
+        model = User
+        fields = ["full_name", "preferred_language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]

@@ -1,0 +1,481 @@
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", _("Student or graduate")
+    CAREER_OFFICER = "career_officer", _("Career officer")
+    PARTNER_ADMIN = "partner_admin", _("Partner admin")
+    ACADEMIC = "academic", _("Academic")
+    COMPANY_CONTACT = "company_contact", _("Company contact")
+    CONSORTIUM_ADMIN = "consortium_admin", _("Consortium admin")
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        """Member institutions are public; inactive ones only to consortium admins."""
+        from .access import is_consortium_admin
+
+        return self if is_consortium_admin(user) else self.active()
+
+    def managed_by(self, user):
+        from .access import is_consortium_admin, managed_institution_ids
+
+        if is_consortium_admin(user):
+            return self
+        return self.filter(pk__in=managed_institution_ids(user))
+
+
+class Institution(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active member"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("consortium:institution-detail", args=[self.slug])
+
+    @property
+    def current_liaison(self):
+        return self.liaison_nominations.filter(ends_at__isnull=True).select_related("officer").first()
+
+
+class InstitutionDomain(models.Model):
+    """An e-mail domain of an institution's students; subdomains match too."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+    @staticmethod
+    def candidates(email: str) -> list[str]:
+        """The domain of an address and each parent domain: a.b.uam.es -> a.b.uam.es, b.uam.es, uam.es."""
+        domain = email.rpartition("@")[2].strip().lower()
+        parts = domain.split(".")
+        return [".".join(parts[i:]) for i in range(len(parts) - 1)]
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self, role: str):
+        return self.filter(role_assignments__role=role)
+
+    def staff_of(self, institution):
+        """Everyone employed by an institution (not its students)."""
+        return self.filter(
+            institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES
+        ).distinct()
+
+    def visible_to(self, user):
+        """People a user may look up: their own institution's (admins) or everyone (consortium admins)."""
+        from .access import is_consortium_admin, managed_institution_ids
+
+        if is_consortium_admin(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(pk=user.pk) | Q(institution_id__in=managed_institution_ids(user)))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    company = models.ForeignKey(
+        "Company",
+        verbose_name=_("company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text=_("For company contacts: the company they speak for."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("Django admin access"), default=False, help_text=_("May use the back-office admin site.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        # One query per request at most; uses the prefetch cache when a list prefetched it.
+        return frozenset(a.role for a in self.role_assignments.all())
+
+    def role_labels(self) -> list[str]:
+        return [label for value, label in Role.choices if value in self.roles]
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="role_assignment_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "user"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+# Roles whose holders work for an institution; their sessions are kept short.
+STAFF_ROLES = frozenset({Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.ACADEMIC, Role.CONSORTIUM_ADMIN})
+# Roles a partner admin may grant to the staff of their own institution.
+INSTITUTION_STAFF_ROLES = (Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.ACADEMIC)
+# Roles that must use two-factor authentication.
+MFA_REQUIRED_ROLES = frozenset({Role.PARTNER_ADMIN, Role.CONSORTIUM_ADMIN})
+
+
+class LiaisonNominationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ends_at__isnull=True)
+
+    def visible_to(self, user):
+        """Current liaisons are the consortium's contact list; the history belongs to the institution."""
+        from .access import is_consortium_admin, staff_institution_id
+
+        if is_consortium_admin(user):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        own = staff_institution_id(user)
+        return self.filter(Q(ends_at__isnull=True) | Q(institution_id=own))
+
+
+class LiaisonNomination(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="liaison_nominations"
+    )
+    officer = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="liaison_nominations", verbose_name=_("officer")
+    )
+    starts_at = models.DateTimeField(_("start"), default=timezone.now)
+    ends_at = models.DateTimeField(_("end"), null=True, blank=True)
+    nominated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LiaisonNominationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(ends_at__isnull=True),
+                name="one_active_liaison_per_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                name="liaison_nomination_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officer} — {self.institution.short_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ends_at is None
+
+
+class CompanySize(models.TextChoices):
+    # The EU's SME size classes, by head count.
+    MICRO = "micro", _("Micro (fewer than 10)")
+    SMALL = "small", _("Small (10–49)")
+    MEDIUM = "medium", _("Medium (50–249)")
+    LARGE = "large", _("Large (250 or more)")
+
+
+class Sector(models.TextChoices):
+    # NACE Rev. 2 sections, grouped where career services do not tell them apart.
+    AGRICULTURE = "A", _("Agriculture, forestry and fishing")
+    MANUFACTURING = "C", _("Manufacturing and industry")
+    ENERGY = "D", _("Energy and utilities")
+    CONSTRUCTION = "F", _("Construction and real estate")
+    TRADE = "G", _("Retail, wholesale and consumer goods")
+    TRANSPORT = "H", _("Transport and logistics")
+    HOSPITALITY = "I", _("Hospitality and tourism")
+    ICT = "J", _("Information, communication and media")
+    FINANCE = "K", _("Finance and insurance")
+    PROFESSIONAL = "M", _("Consulting, legal and professional services")
+    ADMINISTRATIVE = "N", _("Administrative and support services")
+    PUBLIC = "O", _("Public administration")
+    EDUCATION = "P", _("Education and research")
+    HEALTH = "Q", _("Health and social work")
+    ARTS = "R", _("Arts, culture and entertainment")
+    OTHER = "S", _("Other services and NGOs")
+
+
+class CompanyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The company network is shared by every signed-in member of the consortium."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices)
+    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [models.Index(Lower("name"), name="company_name_lower")]
+
+    def __str__(self):
+        return self.name
+
+
+class CompanyRelationshipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An institution's relationships are its own staff's working notes."""
+        from .access import is_consortium_admin, staff_institution_id
+
+        if is_consortium_admin(user):
+            return self
+        own = staff_institution_id(user)
+        return self.filter(institution_id=own) if own else self.none()
+
+
+class CompanyRelationship(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="company_relationships"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("company")
+    )
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_company_relationships",
+        verbose_name=_("owner officer"),
+    )
+    since = models.DateField(_("since"), default=timezone.localdate)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CompanyRelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "company"], name="company_relationship_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution.short_name} ↔ {self.company}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use invitation for a member of staff; the link carries a signed id, not a secret."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    roles = models.JSONField(_("roles"), default=list)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["institution", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.email} → {self.institution.short_name}"
+
+    def status(self, now: datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    def role_labels(self) -> list[str]:
+        return [label for value, label in Role.choices if value in self.roles]
+
+
+class AuditAction(models.TextChoices):
+    INSTITUTION_CREATED = "institution.created", _("Institution created")
+    INSTITUTION_UPDATED = "institution.updated", _("Institution updated")
+    STAFF_INVITED = "staff.invited", _("Staff member invited")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    ROLES_CHANGED = "user.roles_changed", _("Roles changed")
+    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+    USER_REACTIVATED = "user.reactivated", _("User reactivated")
+    LIAISON_NOMINATED = "liaison.nominated", _("Liaison officer nominated")
+    COMPANY_CREATED = "company.created", _("Company added to the network")
+    RELATIONSHIP_SAVED = "company_relationship.saved", _("Company relationship saved")
+    RELATIONSHIP_REMOVED = "company_relationship.removed", _("Company relationship removed")
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .access import is_consortium_admin, managed_institution_ids
+
+        if is_consortium_admin(user):
+            return self
+        return self.filter(institution_id__in=managed_institution_ids(user))
+
+
+class AuditLog(models.Model):
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Kept as text so the log still reads after the actor's account is erased.
+    actor_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["institution", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"

@@ -1,0 +1,44 @@
+"""Who may do what in the core: institutions, staff, liaison nominations, the company network."""
+
+from .access import has_role, holds_role_at, is_consortium_admin, is_signed_in
+from .models import STAFF_ROLES, Role
+
+
+def can_manage_institution(user, institution) -> bool:
+    """Open the institution's admin area: its partner admins and consortium admins."""
+    return is_consortium_admin(user) or holds_role_at(user, institution, Role.PARTNER_ADMIN)
+
+
+def can_manage_staff(user, institution) -> bool:
+    return can_manage_institution(user, institution)
+
+
+def can_nominate_liaison(user, institution) -> bool:
+    return can_manage_institution(user, institution)
+
+
+def can_read_audit_log(user, institution) -> bool:
+    return can_manage_institution(user, institution)
+
+
+def can_manage_members(user) -> bool:
+    """Add member institutions and edit their records."""
+    return is_consortium_admin(user)
+
+
+def can_view_company_relationships(user, institution) -> bool:
+    return is_consortium_admin(user) or holds_role_at(user, institution, *STAFF_ROLES)
+
+
+def can_manage_company_relationships(user, institution) -> bool:
+    return can_manage_institution(user, institution) or holds_role_at(
+        user, institution, Role.CAREER_OFFICER
+    )
+
+
+def can_add_company(user) -> bool:
+    return has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.CONSORTIUM_ADMIN)
+
+
+def can_browse_companies(user) -> bool:
+    return is_signed_in(user)

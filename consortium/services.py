@@ -1,0 +1,446 @@
+"""Writes with rules in the core: institutions, staff, liaison nominations, the company network.
+
+Every function is keyword-only and atomic, checks the actor's permission first (raising
+PermissionDenied), raises ValidationError keyed by the offending field, and records what it
+did in the audit log.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    INSTITUTION_STAFF_ROLES,
+    AuditAction,
+    AuditLog,
+    Company,
+    CompanyRelationship,
+    Institution,
+    InstitutionDomain,
+    Invitation,
+    LiaisonNomination,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+INVITATION_SALT = "consortium.invitation"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def record_audit(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    institution: Institution | None,
+    details: dict | None = None,
+) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor,
+        actor_repr=f"{actor.full_name} <{actor.email}>" if actor else "system",
+        action=action,
+        institution=institution,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        details=details or {},
+    )
+
+
+# Institutions
+
+
+def institution_for_email(email: str) -> Institution | None:
+    """The active member institution whose student domain an address belongs to."""
+    match = (
+        InstitutionDomain.objects.filter(
+            domain__in=InstitutionDomain.candidates(email), institution__is_active=True
+        )
+        .select_related("institution")
+        .order_by("-domain")
+        .first()
+    )
+    return match.institution if match else None
+
+
+def normalise_domains(raw: list[str]) -> list[str]:
+    domains = sorted({d.strip().lower().lstrip("@") for d in raw if d.strip()})
+    for domain in domains:
+        labels = domain.split(".")
+        if len(labels) < 2 or not all(labels) or any(" " in label for label in labels):
+            raise ValidationError({"domains": _("“%(domain)s” is not a domain name.") % {"domain": domain}})
+    return domains
+
+
+@transaction.atomic
+def save_institution(*, institution: Institution, domains: list[str], by: User) -> Institution:
+    """Create or update a member institution and replace its student e-mail domains."""
+    _require(permissions.can_manage_members(by))
+    domains = normalise_domains(domains)
+    taken = InstitutionDomain.objects.filter(domain__in=domains)
+    if institution.pk:
+        taken = taken.exclude(institution=institution)
+    if clash := taken.select_related("institution").first():
+        raise ValidationError(
+            {
+                "domains": _("%(domain)s already belongs to %(institution)s.")
+                % {"domain": clash.domain, "institution": clash.institution.name}
+            }
+        )
+    created = institution.pk is None
+    institution.full_clean()
+    institution.save()
+    institution.domains.exclude(domain__in=domains).delete()
+    existing = set(institution.domains.values_list("domain", flat=True))
+    InstitutionDomain.objects.bulk_create(
+        InstitutionDomain(institution=institution, domain=d) for d in domains if d not in existing
+    )
+    record_audit(
+        actor=by,
+        action=AuditAction.INSTITUTION_CREATED if created else AuditAction.INSTITUTION_UPDATED,
+        target=institution,
+        institution=institution,
+        details={"domains": domains, "active": institution.is_active},
+    )
+    return institution
+
+
+# Students
+
+
+@transaction.atomic
+def enrol_student(*, user: User) -> User:
+    """Attach a newly signed-up student to the institution of their e-mail domain."""
+    institution = institution_for_email(user.email)
+    if institution is None:
+        raise ValidationError({"email": unknown_domain_message()})
+    user.institution = institution
+    user.save(update_fields=["institution"])
+    RoleAssignment.objects.get_or_create(user=user, role=Role.STUDENT)
+    return user
+
+
+def unknown_domain_message() -> str:
+    return _(
+        "This address does not belong to a member institution of the consortium. "
+        "Sign up with your university e-mail address; staff join through an invitation "
+        "from their institution."
+    )
+
+
+# Staff invitations
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link names; ValidationError says why a link cannot be used."""
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT)
+        invitation = Invitation.objects.select_related("institution").get(pk=pk)
+    except (signing.BadSignature, Invitation.DoesNotExist):
+        raise ValidationError(_("This invitation link is not valid. Check that you copied all of it.")) from None
+    ensure_usable(invitation)
+    return invitation
+
+
+def ensure_usable(invitation: Invitation) -> None:
+    status = invitation.status()
+    if status == "accepted":
+        raise ValidationError(_("This invitation has already been used. Sign in with your account instead."))
+    if status == "revoked":
+        raise ValidationError(_("This invitation was withdrawn. Ask your partner admin for a new one."))
+    if status == "expired":
+        raise ValidationError(
+            _("This invitation expired on %(date)s. Ask your partner admin for a new one.")
+            % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d")}
+        )
+
+
+def _clean_staff_roles(roles: list[str]) -> list[str]:
+    roles = sorted(set(roles))
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    if not set(roles) <= set(INSTITUTION_STAFF_ROLES):
+        raise ValidationError({"roles": _("Only staff roles can be given here.")})
+    return roles
+
+
+@transaction.atomic
+def invite_staff(
+    *, institution: Institution, email: str, full_name: str, roles: list[str], by: User
+) -> Invitation:
+    """Invite a member of staff; any earlier pending invitation of the same address is withdrawn."""
+    _require(permissions.can_manage_staff(by, institution))
+    roles = _clean_staff_roles(roles)
+    email = User.objects.normalize_email(email).strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Someone already has an account with this address.")})
+    now = timezone.now()
+    institution.invitations.pending().filter(email__iexact=email).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        institution=institution,
+        email=email,
+        full_name=full_name,
+        roles=roles,
+        invited_by=by,
+        expires_at=now + settings.INVITATION_VALIDITY,
+    )
+    record_audit(
+        actor=by,
+        action=AuditAction.STAFF_INVITED,
+        target=invitation,
+        institution=institution,
+        details={"email": email, "roles": roles},
+    )
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
+    _require(permissions.can_manage_staff(by, invitation.institution))
+    if invitation.status() == "pending":
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record_audit(
+            actor=by, action=AuditAction.INVITATION_REVOKED, target=invitation, institution=invitation.institution
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """Create the invited account. Locks the invitation so that it can be used once only."""
+    from allauth.account.models import EmailAddress
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    ensure_usable(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(_("Someone already has an account with this address. Sign in instead."))
+    user = User.objects.create_user(
+        invitation.email,
+        password,
+        full_name=full_name,
+        institution=invitation.institution,
+        preferred_language=invitation.invited_by.preferred_language if invitation.invited_by else "en",
+    )
+    RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r) for r in invitation.roles)
+    # The invitation reached this address, which proves it.
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_audit(
+        actor=user,
+        action=AuditAction.INVITATION_ACCEPTED,
+        target=user,
+        institution=invitation.institution,
+        details={"roles": invitation.roles},
+    )
+    return user
+
+
+# Staff roles and accounts
+
+
+def _active_liaison_of(user: User) -> LiaisonNomination | None:
+    return LiaisonNomination.objects.active().filter(officer=user).first()
+
+
+def _ensure_another_partner_admin(user: User, field: str) -> None:
+    others = (
+        User.objects.with_role(Role.PARTNER_ADMIN)
+        .filter(institution_id=user.institution_id, is_active=True)
+        .exclude(pk=user.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            {field: _("%(institution)s needs at least one other active partner admin first.")
+             % {"institution": user.institution}}
+        )
+
+
+@transaction.atomic
+def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
+    """Replace a person's staff roles at their institution; other roles they hold stay."""
+    _require(permissions.can_manage_staff(by, user.institution))
+    roles = _clean_staff_roles(roles)
+    current = set(user.role_assignments.values_list("role", flat=True))
+    removed = (current & set(INSTITUTION_STAFF_ROLES)) - set(roles)
+    if Role.PARTNER_ADMIN in removed:
+        _ensure_another_partner_admin(user, "roles")
+    if Role.CAREER_OFFICER in removed and _active_liaison_of(user):
+        raise ValidationError(
+            {"roles": _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}}
+        )
+    user.role_assignments.filter(role__in=removed).delete()
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=user, role=r) for r in roles if r not in current
+    )
+    user.__dict__.pop("roles", None)
+    record_audit(
+        actor=by,
+        action=AuditAction.ROLES_CHANGED,
+        target=user,
+        institution=user.institution,
+        details={"before": sorted(current), "after": sorted((current - removed) | set(roles))},
+    )
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, user: User, by: User) -> User:
+    """Deactivate an account and end every session it has, on every device."""
+    from allauth.usersessions.models import UserSession
+
+    _require(permissions.can_manage_staff(by, user.institution))
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if _active_liaison_of(user):
+        raise ValidationError(
+            _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}
+        )
+    if Role.PARTNER_ADMIN in user.roles:
+        _ensure_another_partner_admin(user, "__all__")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    record_audit(actor=by, action=AuditAction.USER_DEACTIVATED, target=user, institution=user.institution)
+    return user
+
+
+@transaction.atomic
+def reactivate_user(*, user: User, by: User) -> User:
+    _require(permissions.can_manage_staff(by, user.institution))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record_audit(actor=by, action=AuditAction.USER_REACTIVATED, target=user, institution=user.institution)
+    return user
+
+
+# Liaison officers
+
+
+def liaison_refusal(institution: Institution) -> str:
+    return _("The liaison officer must be an active career officer of %(institution)s.") % {
+        "institution": institution
+    }
+
+
+@transaction.atomic
+def nominate_liaison(*, institution: Institution, officer: User, by: User) -> LiaisonNomination:
+    """End the current nomination and start a new one; the institution row is locked meanwhile."""
+    _require(permissions.can_nominate_liaison(by, institution))
+    Institution.objects.select_for_update().get(pk=institution.pk)
+    if (
+        officer.institution_id != institution.pk
+        or not officer.is_active
+        or Role.CAREER_OFFICER not in officer.roles
+    ):
+        raise ValidationError({"officer": liaison_refusal(institution)})
+    now = timezone.now()
+    current = institution.liaison_nominations.active().first()
+    if current and current.officer_id == officer.pk:
+        raise ValidationError({"officer": _("%(name)s is already the liaison officer.") % {"name": officer}})
+    if current:
+        current.ends_at = now
+        current.save(update_fields=["ends_at"])
+    nomination = LiaisonNomination.objects.create(
+        institution=institution, officer=officer, starts_at=now, nominated_by=by
+    )
+    record_audit(
+        actor=by,
+        action=AuditAction.LIAISON_NOMINATED,
+        target=nomination,
+        institution=institution,
+        details={"officer": officer.email, "previous": current.officer.email if current else None},
+    )
+    return nomination
+
+
+# The company network
+
+
+def _unique_company_slug(name: str) -> str:
+    base = slugify(name)[:200] or "company"
+    slug, n = base, 2
+    while Company.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def add_company(*, company: Company, by: User) -> Company:
+    """Add a company to the shared network, unless one of that name exists in that country."""
+    _require(permissions.can_add_company(by))
+    duplicate = Company.objects.filter(name__iexact=company.name.strip(), country=company.country).first()
+    if duplicate:
+        raise ValidationError(
+            {"name": _("%(name)s is already in the network.") % {"name": duplicate.name}}
+        )
+    company.name = company.name.strip()
+    company.slug = _unique_company_slug(company.name)
+    company.created_by = by
+    company.full_clean()
+    company.save()
+    record_audit(
+        actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution
+    )
+    return company
+
+
+@transaction.atomic
+def save_company_relationship(*, relationship: CompanyRelationship, by: User) -> CompanyRelationship:
+    institution = relationship.institution
+    _require(permissions.can_manage_company_relationships(by, institution))
+    owner = relationship.owner
+    if owner and (owner.institution_id != institution.pk or Role.CAREER_OFFICER not in owner.roles):
+        raise ValidationError(
+            {"owner": _("The owner must be a career officer of %(institution)s.") % {"institution": institution}}
+        )
+    duplicate = CompanyRelationship.objects.filter(
+        institution=institution, company=relationship.company
+    ).exclude(pk=relationship.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"company": _("%(institution)s already has a relationship with %(company)s.")
+             % {"institution": institution.short_name, "company": relationship.company}}
+        )
+    relationship.save()
+    record_audit(
+        actor=by,
+        action=AuditAction.RELATIONSHIP_SAVED,
+        target=relationship,
+        institution=institution,
+        details={"owner": owner.email if owner else None, "since": str(relationship.since)},
+    )
+    return relationship
+
+
+@transaction.atomic
+def remove_company_relationship(*, relationship: CompanyRelationship, by: User) -> None:
+    _require(permissions.can_manage_company_relationships(by, relationship.institution))
+    record_audit(
+        actor=by,
+        action=AuditAction.RELATIONSHIP_REMOVED,
+        target=relationship,
+        institution=relationship.institution,
+    )
+    relationship.delete()

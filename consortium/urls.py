@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+from .api import router
+
+core_patterns = [
+    path("institutions/", views.institution_list, name="institution-list"),
+    path("companies/", views.company_list, name="company-list"),
+    path("companies/new/", views.company_create, name="company-create"),
+    path("profile/", views.profile, name="profile"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("manage/", views.manage_index, name="manage-index"),
+    path("manage/members/", views.member_list, name="member-list"),
+    path("manage/members/new/", views.member_edit, name="member-create"),
+    path("manage/audit/", views.audit_log, name="audit-all"),
+    path("manage/<slug:slug>/", views.manage, name="manage"),
+    path("manage/<slug:slug>/edit/", views.member_edit, name="member-edit"),
+    path("manage/<slug:slug>/staff/", views.staff, name="staff"),
+    path("manage/<slug:slug>/staff/<int:pk>/", views.staff_edit, name="staff-edit"),
+    path("manage/<slug:slug>/staff/<int:pk>/deactivate/", views.staff_set_active, {"active": False}, name="staff-deactivate"),
+    path("manage/<slug:slug>/staff/<int:pk>/reactivate/", views.staff_set_active, {"active": True}, name="staff-reactivate"),
+    path("manage/<slug:slug>/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("manage/<slug:slug>/liaison/", views.liaison, name="liaison"),
+    path("manage/<slug:slug>/companies/", views.relationships, name="relationships"),
+    path("manage/<slug:slug>/companies/add/", views.relationship_edit, name="relationship-add"),
+    path("manage/<slug:slug>/companies/<int:pk>/", views.relationship_edit, name="relationship-edit"),
+    path("manage/<slug:slug>/companies/<int:pk>/remove/", views.relationship_remove, name="relationship-remove"),
+    path("manage/<slug:slug>/audit/", views.audit_log, name="audit"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include((core_patterns, "consortium"))),
+    path("jobs/", include("jobs.urls")),
+    path("guides/", include("guides.urls")),
+    path("training/", include("training.urls")),
+    path("summer-schools/", include("summerschools.urls")),
+    path("matching/", include("matching.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("api/v1/", include((router.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,335 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import permissions, services
+from .access import managed_institution_ids
+from .forms import (
+    AcceptInvitationForm,
+    CompanyForm,
+    CompanyRelationshipForm,
+    InstitutionForm,
+    InviteStaffForm,
+    NominateLiaisonForm,
+    ProfileForm,
+    StaffRolesForm,
+)
+from .models import (
+    INSTITUTION_STAFF_ROLES,
+    AuditLog,
+    Company,
+    CompanyRelationship,
+    Institution,
+    LiaisonNomination,
+    RoleAssignment,
+    User,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+
+def form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _institution_for(request, slug, allowed) -> Institution:
+    """Fetch an institution the user may act on here; anything else is a 404, not a 403."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), slug=slug)
+    if not allowed(request.user, institution):
+        raise Http404
+    return institution
+
+
+def home(request):
+    return render(request, "home.html", {"institutions": Institution.objects.active()})
+
+
+def institution_list(request):
+    institutions = Institution.objects.visible_to(request.user).prefetch_related(
+        Prefetch("liaison_nominations", LiaisonNomination.objects.active().select_related("officer"), "active_liaison")
+    )
+    return render(request, "consortium/institution_list.html", {"institutions": institutions})
+
+
+@login_required
+def manage_index(request):
+    if permissions.can_manage_members(request.user):
+        return redirect("consortium:member-list")
+    ids = managed_institution_ids(request.user)
+    if not ids:
+        raise Http404
+    return redirect("consortium:manage", slug=Institution.objects.get(pk=ids[0]).slug)
+
+
+@login_required
+def manage(request, slug):
+    institution = _institution_for(request, slug, permissions.can_manage_institution)
+    context = {
+        "institution": institution,
+        "liaison": institution.current_liaison,
+        "staff_count": User.objects.staff_of(institution).filter(is_active=True).count(),
+        "student_count": institution.people.filter(role_assignments__role="student").count(),
+        "pending_invitations": institution.invitations.pending().count(),
+        "relationship_count": institution.company_relationships.count(),
+        "recent": AuditLog.objects.visible_to(request.user).filter(institution=institution)[:8],
+    }
+    return render(request, "consortium/manage.html", context)
+
+
+@login_required
+def staff(request, slug):
+    institution = _institution_for(request, slug, permissions.can_manage_staff)
+    form = InviteStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_staff(institution=institution, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("consortium:staff", slug=slug)
+    people = (
+        User.objects.filter(institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES)
+        .distinct()
+        .prefetch_related(Prefetch("role_assignments", RoleAssignment.objects.all()))
+    )
+    context = {
+        "institution": institution,
+        "people": people,
+        "liaison": institution.current_liaison,
+        "invitations": institution.invitations.select_related("invited_by")[:50],
+        "form": form,
+    }
+    return render(request, "consortium/staff_list.html", context)
+
+
+def _staff_member(request, slug, pk) -> tuple[Institution, User]:
+    institution = _institution_for(request, slug, permissions.can_manage_staff)
+    person = get_object_or_404(User.objects.visible_to(request.user).filter(institution=institution), pk=pk)
+    return institution, person
+
+
+@login_required
+def staff_edit(request, slug, pk):
+    institution, person = _staff_member(request, slug, pk)
+    initial = {"roles": [r for r in person.roles if r in INSTITUTION_STAFF_ROLES]}
+    form = StaffRolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_staff_roles(user=person, roles=form.cleaned_data["roles"], by=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
+            return redirect("consortium:staff", slug=slug)
+    return render(
+        request, "consortium/staff_edit.html", {"institution": institution, "person": person, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def staff_set_active(request, slug, pk, active):
+    person = _staff_member(request, slug, pk)[1]
+    service = services.reactivate_user if active else services.deactivate_user
+    try:
+        service(user=person, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        message = _("%(name)s can sign in again.") if active else _("%(name)s was deactivated and signed out.")
+        messages.success(request, message % {"name": person})
+    return redirect("consortium:staff", slug=slug)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, slug, pk):
+    institution = _institution_for(request, slug, permissions.can_manage_staff)
+    invitation = get_object_or_404(institution.invitations, pk=pk)
+    services.revoke_invitation(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    return redirect("consortium:staff", slug=slug)
+
+
+@login_required
+def liaison(request, slug):
+    institution = _institution_for(request, slug, permissions.can_nominate_liaison)
+    form = NominateLiaisonForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nominate_liaison(institution=institution, officer=form.cleaned_data["officer"], by=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is now the liaison officer.") % {"name": form.cleaned_data["officer"]})
+            return redirect("consortium:liaison", slug=slug)
+    history = institution.liaison_nominations.select_related("officer", "nominated_by")
+    return render(request, "consortium/liaison.html", {"institution": institution, "history": history, "form": form})
+
+
+@login_required
+def relationships(request, slug):
+    institution = _institution_for(request, slug, permissions.can_view_company_relationships)
+    rows = CompanyRelationship.objects.visible_to(request.user).filter(institution=institution)
+    context = {
+        "institution": institution,
+        "relationships": rows.select_related("company", "owner"),
+        "can_edit": permissions.can_manage_company_relationships(request.user, institution),
+    }
+    return render(request, "consortium/relationship_list.html", context)
+
+
+@login_required
+def relationship_edit(request, slug, pk=None):
+    institution = _institution_for(request, slug, permissions.can_manage_company_relationships)
+    relationship = None
+    if pk is not None:
+        relationship = get_object_or_404(
+            CompanyRelationship.objects.visible_to(request.user).filter(institution=institution), pk=pk
+        )
+    form = CompanyRelationshipForm(request.POST or None, instance=relationship, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_company_relationship(relationship=form.instance, by=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Relationship with %(company)s saved.") % {"company": form.instance.company})
+            return redirect("consortium:relationships", slug=slug)
+    context = {"institution": institution, "form": form, "relationship": relationship}
+    return render(request, "consortium/relationship_form.html", context)
+
+
+@login_required
+@require_POST
+def relationship_remove(request, slug, pk):
+    institution = _institution_for(request, slug, permissions.can_manage_company_relationships)
+    relationship = get_object_or_404(
+        CompanyRelationship.objects.visible_to(request.user).filter(institution=institution), pk=pk
+    )
+    services.remove_company_relationship(relationship=relationship, by=request.user)
+    messages.success(request, _("Relationship with %(company)s removed.") % {"company": relationship.company})
+    return redirect("consortium:relationships", slug=slug)
+
+
+@login_required
+def audit_log(request, slug=None):
+    entries = AuditLog.objects.visible_to(request.user).select_related("institution")
+    institution = None
+    if slug is not None:
+        institution = _institution_for(request, slug, permissions.can_read_audit_log)
+        entries = entries.filter(institution=institution)
+    elif not permissions.can_manage_members(request.user):
+        raise Http404
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "consortium/audit_log.html", {"institution": institution, "page": page})
+
+
+@login_required
+def member_list(request):
+    if not permissions.can_manage_members(request.user):
+        raise Http404
+    institutions = Institution.objects.annotate(
+        staff=Count("people", filter=Q(people__is_active=True), distinct=True),
+    ).prefetch_related("domains")
+    return render(request, "consortium/member_list.html", {"institutions": institutions})
+
+
+@login_required
+def member_edit(request, slug=None):
+    if not permissions.can_manage_members(request.user):
+        raise Http404
+    institution = get_object_or_404(Institution, slug=slug) if slug else Institution()
+    form = InstitutionForm(request.POST or None, instance=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_institution(institution=form.instance, domains=form.domain_list(), by=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": form.instance})
+            return redirect("consortium:member-list")
+    return render(request, "consortium/member_form.html", {"form": form, "institution": institution})
+
+
+@login_required
+def company_list(request):
+    if not permissions.can_browse_companies(request.user):
+        raise Http404
+    companies = Company.objects.visible_to(request.user).annotate(partners=Count("relationships"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        companies = companies.filter(name__icontains=query)
+    page = Paginator(companies, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "can_add": permissions.can_add_company(request.user)}
+    return render(request, "consortium/company_list.html", context)
+
+
+@login_required
+def company_create(request):
+    if not permissions.can_add_company(request.user):
+        raise Http404
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = services.add_company(company=form.instance, by=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added to the network.") % {"name": company})
+            return redirect("consortium:company-list")
+    return render(request, "consortium/company_form.html", {"form": form})
+
+
+def invitation_accept(request, token):
+    try:
+        invitation = services.invitation_from_token(token)
+    except ValidationError as error:
+        return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                invitation=invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to the consortium, %(name)s.") % {"name": user.get_short_name()})
+        return redirect("home")
+    return render(request, "consortium/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("consortium:profile")
+    return render(request, "consortium/profile.html", {"form": form})
+
+
+def set_language(request):
+    """Django's language switch, remembered on the profile of a signed-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
