@@ -57,7 +57,9 @@ class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+        label=_("Roles"),
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
         initial=[Role.CAREER_OFFICER],
     )
 
@@ -72,9 +74,7 @@ class NominateLiaisonForm(forms.Form):
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["officer"]
-        field.queryset = (
-            User.objects.with_role(Role.CAREER_OFFICER).filter(institution=institution, is_active=True)
-        )
+        field.queryset = User.objects.with_role(Role.CAREER_OFFICER).filter(institution=institution, is_active=True)
         field.help_text = _("Only active career officers of your institution can be nominated.")
         field.error_messages["invalid_choice"] = liaison_refusal(institution)
 
@@ -117,8 +117,8 @@ class CompanyRelationshipForm(forms.ModelForm):
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.institution = institution
-        self.fields["owner"].queryset = (
-            User.objects.staff_of(institution).filter(role_assignments__role=Role.CAREER_OFFICER, is_active=True)
+        self.fields["owner"].queryset = User.objects.staff_of(institution).filter(
+            role_assignments__role=Role.CAREER_OFFICER, is_active=True
         )
         if self.instance.pk:
             self.fields["company"].disabled = True

@@ -96,9 +96,7 @@ class UserQuerySet(models.QuerySet):
 
     def staff_of(self, institution):
         """Everyone employed by an institution (not its students)."""
-        return self.filter(
-            institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES
-        ).distinct()
+        return self.filter(institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES).distinct()
 
     def visible_to(self, user):
         """People a user may look up: their own institution's (admins) or everyone (consortium admins)."""
@@ -158,9 +156,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
-    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("Django admin access"), default=False, help_text=_("May use the back-office admin site.")
@@ -207,9 +203,7 @@ class RoleAssignment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="role_assignment_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_assignment_role_valid"),
         ]
         indexes = [models.Index(fields=["role", "user"])]
 
@@ -242,17 +236,13 @@ class LiaisonNominationQuerySet(models.QuerySet):
 
 
 class LiaisonNomination(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="liaison_nominations"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="liaison_nominations")
     officer = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="liaison_nominations", verbose_name=_("officer")
     )
     starts_at = models.DateTimeField(_("start"), default=timezone.now)
     ends_at = models.DateTimeField(_("end"), null=True, blank=True)
-    nominated_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    nominated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LiaisonNominationQuerySet.as_manager()
@@ -323,9 +313,7 @@ class Company(models.Model):
     website = models.URLField(_("website"), blank=True)
     sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices)
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -353,9 +341,7 @@ class CompanyRelationshipQuerySet(models.QuerySet):
 
 
 class CompanyRelationship(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="company_relationships"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="company_relationships")
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("company")
     )
@@ -377,9 +363,7 @@ class CompanyRelationship(models.Model):
     class Meta:
         ordering = ["company__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "company"], name="company_relationship_unique"
-            ),
+            models.UniqueConstraint(fields=["institution", "company"], name="company_relationship_unique"),
         ]
 
     def __str__(self):
@@ -388,9 +372,7 @@ class CompanyRelationship(models.Model):
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class Invitation(models.Model):
@@ -405,9 +387,7 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
@@ -462,9 +442,7 @@ class AuditLog(models.Model):
     # Kept as text so the log still reads after the actor's account is erased.
     actor_repr = models.CharField(max_length=300)
     action = models.CharField(max_length=64, choices=AuditAction.choices)
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=64)
     target_repr = models.CharField(max_length=300)

@@ -31,9 +31,7 @@ def can_view_company_relationships(user, institution) -> bool:
 
 
 def can_manage_company_relationships(user, institution) -> bool:
-    return can_manage_institution(user, institution) or holds_role_at(
-        user, institution, Role.CAREER_OFFICER
-    )
+    return can_manage_institution(user, institution) or holds_role_at(user, institution, Role.CAREER_OFFICER)
 
 
 def can_add_company(user) -> bool:

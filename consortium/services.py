@@ -64,9 +64,7 @@ def record_audit(
 def institution_for_email(email: str) -> Institution | None:
     """The active member institution whose student domain an address belongs to."""
     match = (
-        InstitutionDomain.objects.filter(
-            domain__in=InstitutionDomain.candidates(email), institution__is_active=True
-        )
+        InstitutionDomain.objects.filter(domain__in=InstitutionDomain.candidates(email), institution__is_active=True)
         .select_related("institution")
         .order_by("-domain")
         .first()
@@ -180,9 +178,7 @@ def _clean_staff_roles(roles: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def invite_staff(
-    *, institution: Institution, email: str, full_name: str, roles: list[str], by: User
-) -> Invitation:
+def invite_staff(*, institution: Institution, email: str, full_name: str, roles: list[str], by: User) -> Invitation:
     """Invite a member of staff; any earlier pending invitation of the same address is withdrawn."""
     _require(permissions.can_manage_staff(by, institution))
     roles = _clean_staff_roles(roles)
@@ -271,8 +267,10 @@ def _ensure_another_partner_admin(user: User, field: str) -> None:
     )
     if not others.exists():
         raise ValidationError(
-            {field: _("%(institution)s needs at least one other active partner admin first.")
-             % {"institution": user.institution}}
+            {
+                field: _("%(institution)s needs at least one other active partner admin first.")
+                % {"institution": user.institution}
+            }
         )
 
 
@@ -290,9 +288,7 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
             {"roles": _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}}
         )
     user.role_assignments.filter(role__in=removed).delete()
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, role=r) for r in roles if r not in current
-    )
+    RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r) for r in roles if r not in current)
     user.__dict__.pop("roles", None)
     record_audit(
         actor=by,
@@ -313,9 +309,7 @@ def deactivate_user(*, user: User, by: User) -> User:
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if _active_liaison_of(user):
-        raise ValidationError(
-            _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}
-        )
+        raise ValidationError(_("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user})
     if Role.PARTNER_ADMIN in user.roles:
         _ensure_another_partner_admin(user, "__all__")
     user.is_active = False
@@ -339,9 +333,7 @@ def reactivate_user(*, user: User, by: User) -> User:
 
 
 def liaison_refusal(institution: Institution) -> str:
-    return _("The liaison officer must be an active career officer of %(institution)s.") % {
-        "institution": institution
-    }
+    return _("The liaison officer must be an active career officer of %(institution)s.") % {"institution": institution}
 
 
 @transaction.atomic
@@ -349,11 +341,7 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
     """End the current nomination and start a new one; the institution row is locked meanwhile."""
     _require(permissions.can_nominate_liaison(by, institution))
     Institution.objects.select_for_update().get(pk=institution.pk)
-    if (
-        officer.institution_id != institution.pk
-        or not officer.is_active
-        or Role.CAREER_OFFICER not in officer.roles
-    ):
+    if officer.institution_id != institution.pk or not officer.is_active or Role.CAREER_OFFICER not in officer.roles:
         raise ValidationError({"officer": liaison_refusal(institution)})
     now = timezone.now()
     current = institution.liaison_nominations.active().first()
@@ -392,17 +380,13 @@ def add_company(*, company: Company, by: User) -> Company:
     _require(permissions.can_add_company(by))
     duplicate = Company.objects.filter(name__iexact=company.name.strip(), country=company.country).first()
     if duplicate:
-        raise ValidationError(
-            {"name": _("%(name)s is already in the network.") % {"name": duplicate.name}}
-        )
+        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": duplicate.name}})
     company.name = company.name.strip()
     company.slug = _unique_company_slug(company.name)
     company.created_by = by
     company.full_clean()
     company.save()
-    record_audit(
-        actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution
-    )
+    record_audit(actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution)
     return company
 
 
@@ -415,13 +399,15 @@ def save_company_relationship(*, relationship: CompanyRelationship, by: User) ->
         raise ValidationError(
             {"owner": _("The owner must be a career officer of %(institution)s.") % {"institution": institution}}
         )
-    duplicate = CompanyRelationship.objects.filter(
-        institution=institution, company=relationship.company
-    ).exclude(pk=relationship.pk)
+    duplicate = CompanyRelationship.objects.filter(institution=institution, company=relationship.company).exclude(
+        pk=relationship.pk
+    )
     if duplicate.exists():
         raise ValidationError(
-            {"company": _("%(institution)s already has a relationship with %(company)s.")
-             % {"institution": institution.short_name, "company": relationship.company}}
+            {
+                "company": _("%(institution)s already has a relationship with %(company)s.")
+                % {"institution": institution.short_name, "company": relationship.company}
+            }
         )
     relationship.save()
     record_audit(

@@ -16,7 +16,8 @@ def send_invitation(invitation_id: int) -> None:
 
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("institution", "invited_by")
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("institution", "invited_by")
             .filter(pk=invitation_id, sent_at__isnull=True)
             .first()
         )

@@ -136,9 +136,7 @@ def staff_edit(request, slug, pk):
         else:
             messages.success(request, _("Roles of %(name)s saved.") % {"name": person})
             return redirect("consortium:staff", slug=slug)
-    return render(
-        request, "consortium/staff_edit.html", {"institution": institution, "person": person, "form": form}
-    )
+    return render(request, "consortium/staff_edit.html", {"institution": institution, "person": person, "form": form})
 
 
 @login_required
@@ -176,7 +174,9 @@ def liaison(request, slug):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, _("%(name)s is now the liaison officer.") % {"name": form.cleaned_data["officer"]})
+            messages.success(
+                request, _("%(name)s is now the liaison officer.") % {"name": form.cleaned_data["officer"]}
+            )
             return redirect("consortium:liaison", slug=slug)
     history = institution.liaison_nominations.select_related("officer", "nominated_by")
     return render(request, "consortium/liaison.html", {"institution": institution, "history": history, "form": form})
@@ -271,7 +271,7 @@ def member_edit(request, slug=None):
 def company_list(request):
     if not permissions.can_browse_companies(request.user):
         raise Http404
-    companies = Company.objects.visible_to(request.user).annotate(partners=Count("relationships"))
+    companies = Company.objects.visible_to(request.user).annotate(partners=Count("relationships")).order_by("name")
     query = request.GET.get("q", "").strip()
     if query:
         companies = companies.filter(name__icontains=query)
@@ -301,7 +301,9 @@ def invitation_accept(request, token):
         invitation = services.invitation_from_token(token)
     except ValidationError as error:
         return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
-    form = AcceptInvitationForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(

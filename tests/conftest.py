@@ -1,3 +1,8 @@
+import os
+import shutil
+import uuid
+from pathlib import Path
+
 import pytest
 
 from consortium.celery import app as celery_app
@@ -17,6 +22,8 @@ def _eager_celery(settings):
 def _fast_test_settings(settings):
     # A deliberately slow password hash is the point in production and only a cost in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test sees an empty cache (rate limits, used TOTP codes), on Redis as much as in memory.
+    settings.CACHES = {name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -66,3 +73,54 @@ def people(make_user, home, other):
         "other_admin": make_user(Role.PARTNER_ADMIN, institution=other),
         "other_officer": make_user(Role.CAREER_OFFICER, institution=other),
     }
+
+
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("REQUIRE_BROWSER is set but there is no chromium on the PATH")
+        pytest.skip("no chromium on the PATH (apt-get install chromium); CI installs it and runs this test")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server, transactional_db):
+    context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a full-page screenshot under test-artifacts/ to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

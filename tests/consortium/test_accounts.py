@@ -56,13 +56,17 @@ def invite(admin, institution, email="new@up.example", roles=(Role.CAREER_OFFICE
     return services.invite_staff(institution=institution, email=email, full_name="", roles=list(roles), by=admin)
 
 
-def test_accepting_an_invitation_creates_the_staff_account(client, people, home, mailoutbox, django_capture_on_commit_callbacks):
+def test_accepting_an_invitation_creates_the_staff_account(
+    client, people, home, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invite(people["admin"], home)
     url = re.search(r"http://\S+/invitations/\S+/", mailoutbox[0].body).group(0)
     form = client.get(url)
     assert form.status_code == 200 and "new@up.example" in form.content.decode()
-    response = client.post(url, {"full_name": "Nuria Nueva", "password1": "staff-password-2026", "password2": "staff-password-2026"})
+    response = client.post(
+        url, {"full_name": "Nuria Nueva", "password1": "staff-password-2026", "password2": "staff-password-2026"}
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new@up.example")
     assert user.institution == home and user.roles == {Role.CAREER_OFFICER}

@@ -39,7 +39,10 @@ def test_app_services_point_at_the_compose_database_and_broker():
         env = service["environment"]
         database = urlparse(env["DATABASE_URL"])
         assert (database.hostname, database.username, database.password, database.path) == (
-            "db", db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], "/" + db["POSTGRES_DB"]
+            "db",
+            db["POSTGRES_USER"],
+            db["POSTGRES_PASSWORD"],
+            "/" + db["POSTGRES_DB"],
         )
         assert urlparse(env["CELERY_BROKER_URL"]).hostname == "redis"
         assert env["DJANGO_DEBUG"] == "false"

@@ -49,7 +49,9 @@ def test_manage_page_query_count_is_fixed(client, people, home, make_user, djang
         assert client.get(reverse("consortium:staff", args=[home.slug])).status_code == 200
 
 
-def test_invite_staff_sends_link_and_records_audit(client, people, home, mailoutbox, django_capture_on_commit_callbacks):
+def test_invite_staff_sends_link_and_records_audit(
+    client, people, home, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(people["admin"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -113,7 +115,9 @@ def test_only_own_career_officers_can_be_nominated(client, people, home, who):
     client.force_login(people["admin"])
     response = client.post(reverse("consortium:liaison", args=[home.slug]), {"officer": people[who].pk})
     assert response.status_code == 200
-    assert response.context["form"].errors["officer"] == [f"The liaison officer must be an active career officer of {home.name}."]
+    assert response.context["form"].errors["officer"] == [
+        f"The liaison officer must be an active career officer of {home.name}."
+    ]
     assert not LiaisonNomination.objects.exists()
 
 
@@ -188,12 +192,17 @@ def test_company_relationship_add_edit_remove(client, people, home):
     company = CompanyFactory(name="Acme Iberia")
     client.force_login(people["officer"])
     url = reverse("consortium:relationship-add", args=[home.slug])
-    response = client.post(url, {"company": company.pk, "owner": people["officer"].pk, "since": "2024-01-15", "notes": "Two interns a year"})
+    response = client.post(
+        url,
+        {"company": company.pk, "owner": people["officer"].pk, "since": "2024-01-15", "notes": "Two interns a year"},
+    )
     assert response.status_code == 302
     relationship = home.company_relationships.get()
     assert relationship.owner == people["officer"] and str(relationship.since) == "2024-01-15"
     duplicate = client.post(url, {"company": company.pk, "since": "2024-01-15"})
-    assert duplicate.context["form"].errors["company"] == [f"{home.short_name} already has a relationship with Acme Iberia."]
+    assert duplicate.context["form"].errors["company"] == [
+        f"{home.short_name} already has a relationship with Acme Iberia."
+    ]
     client.post(reverse("consortium:relationship-remove", args=[home.slug, relationship.pk]))
     assert not home.company_relationships.exists()
     actions = set(AuditLog.objects.filter(institution=home).values_list("action", flat=True))
@@ -228,8 +237,22 @@ def test_other_institutions_relationship_is_404(client, people, home, other):
 
 
 def test_audit_log_shows_only_own_institution(client, people, home, other):
-    AuditLog.objects.create(actor_repr="x", action=AuditAction.STAFF_INVITED, institution=home, target_type="t", target_id="1", target_repr="mine@up.example")
-    AuditLog.objects.create(actor_repr="x", action=AuditAction.STAFF_INVITED, institution=other, target_type="t", target_id="2", target_repr="theirs@ua.example")
+    AuditLog.objects.create(
+        actor_repr="x",
+        action=AuditAction.STAFF_INVITED,
+        institution=home,
+        target_type="t",
+        target_id="1",
+        target_repr="mine@up.example",
+    )
+    AuditLog.objects.create(
+        actor_repr="x",
+        action=AuditAction.STAFF_INVITED,
+        institution=other,
+        target_type="t",
+        target_id="2",
+        target_repr="theirs@ua.example",
+    )
     client.force_login(people["admin"])
     page = client.get(reverse("consortium:audit", args=[home.slug])).content.decode()
     assert "mine@up.example" in page and "theirs@ua.example" not in page
@@ -237,14 +260,30 @@ def test_audit_log_shows_only_own_institution(client, people, home, other):
 
 
 def test_consortium_admin_reads_the_whole_audit_log(client, people, home, other):
-    AuditLog.objects.create(actor_repr="x", action=AuditAction.STAFF_INVITED, institution=home, target_type="t", target_id="1", target_repr="mine@up.example")
-    AuditLog.objects.create(actor_repr="x", action=AuditAction.STAFF_INVITED, institution=other, target_type="t", target_id="2", target_repr="theirs@ua.example")
+    AuditLog.objects.create(
+        actor_repr="x",
+        action=AuditAction.STAFF_INVITED,
+        institution=home,
+        target_type="t",
+        target_id="1",
+        target_repr="mine@up.example",
+    )
+    AuditLog.objects.create(
+        actor_repr="x",
+        action=AuditAction.STAFF_INVITED,
+        institution=other,
+        target_type="t",
+        target_id="2",
+        target_repr="theirs@ua.example",
+    )
     client.force_login(people["consortium_admin"])
     page = client.get(reverse("consortium:audit-all")).content.decode()
     assert "mine@up.example" in page and "theirs@ua.example" in page
 
 
-@pytest.mark.parametrize(("who", "status"), [("consortium_admin", 200), ("admin", 404), ("officer", 404), ("student", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("consortium_admin", 200), ("admin", 404), ("officer", 404), ("student", 404)]
+)
 def test_member_management_is_for_consortium_admins(client, people, who, status):
     client.force_login(people[who])
     assert client.get(reverse("consortium:member-list")).status_code == status
@@ -255,8 +294,16 @@ def test_consortium_admin_adds_an_institution(client, people):
     client.force_login(people["consortium_admin"])
     response = client.post(
         reverse("consortium:member-create"),
-        {"name": "Universidade Nova", "short_name": "UN", "slug": "nova", "country": "PT", "city": "Lisboa",
-         "website": "https://nova.example", "is_active": "on", "domains": "nova.example, campus.nova.example"},
+        {
+            "name": "Universidade Nova",
+            "short_name": "UN",
+            "slug": "nova",
+            "country": "PT",
+            "city": "Lisboa",
+            "website": "https://nova.example",
+            "is_active": "on",
+            "domains": "nova.example, campus.nova.example",
+        },
     )
     assert response.status_code == 302
     entry = AuditLog.objects.get(action=AuditAction.INSTITUTION_CREATED)
@@ -267,13 +314,27 @@ def test_a_domain_belongs_to_one_institution(client, people, other):
     client.force_login(people["consortium_admin"])
     response = client.post(
         reverse("consortium:member-create"),
-        {"name": "Copycat", "short_name": "CC", "slug": "copycat", "country": "XX", "city": "X", "domains": "ua.example"},
+        {
+            "name": "Copycat",
+            "short_name": "CC",
+            "slug": "copycat",
+            "country": "XX",
+            "city": "X",
+            "domains": "ua.example",
+        },
     )
     errors = response.context["form"].errors
     assert "country" in errors
     response = client.post(
         reverse("consortium:member-create"),
-        {"name": "Copycat", "short_name": "CC", "slug": "copycat", "country": "FR", "city": "X", "domains": "ua.example"},
+        {
+            "name": "Copycat",
+            "short_name": "CC",
+            "slug": "copycat",
+            "country": "FR",
+            "city": "X",
+            "domains": "ua.example",
+        },
     )
     assert response.context["form"].errors["domains"] == [f"ua.example already belongs to {other.name}."]
     assert not type(other).objects.filter(slug="copycat").exists()

@@ -7,8 +7,15 @@ from consortium.models import Role
 
 pytestmark = pytest.mark.django_db
 
-LANDING_PAGES = ["home", "jobs:index", "guides:index", "training:index", "summerschools:index", "matching:index",
-                 "consortium:institution-list"]
+LANDING_PAGES = [
+    "home",
+    "jobs:index",
+    "guides:index",
+    "training:index",
+    "summerschools:index",
+    "matching:index",
+    "consortium:institution-list",
+]
 
 
 @pytest.mark.parametrize("name", LANDING_PAGES)
@@ -51,9 +58,13 @@ def test_language_switch_is_remembered_on_the_profile(client, people):
 
 def test_profile_sets_time_zone_and_rejects_unknown_ones(client, people):
     client.force_login(people["student"])
-    response = client.post(reverse("consortium:profile"), {"full_name": "A", "preferred_language": "fr", "time_zone": "Mars/Olympus"})
+    response = client.post(
+        reverse("consortium:profile"), {"full_name": "A", "preferred_language": "fr", "time_zone": "Mars/Olympus"}
+    )
     assert "time_zone" in response.context["form"].errors
-    client.post(reverse("consortium:profile"), {"full_name": "A", "preferred_language": "fr", "time_zone": "Europe/Paris"})
+    client.post(
+        reverse("consortium:profile"), {"full_name": "A", "preferred_language": "fr", "time_zone": "Europe/Paris"}
+    )
     people["student"].refresh_from_db()
     assert people["student"].time_zone == "Europe/Paris"
 

@@ -8,8 +8,13 @@ from consortium.models import Company, Institution, LiaisonNomination, Role, Rol
 
 pytestmark = pytest.mark.django_db
 
-FIVE = {"Universidad Autónoma de Madrid", "Università Cattolica del Sacro Cuore", "Regent's University London",
-        "Paris School of Business", "EBC Hochschule"}
+FIVE = {
+    "Universidad Autónoma de Madrid",
+    "Università Cattolica del Sacro Cuore",
+    "Regent's University London",
+    "Paris School of Business",
+    "EBC Hochschule",
+}
 
 
 def seed() -> str:

@@ -33,52 +33,102 @@ DEMO_PASSWORD = "consortium-demo-2026"
 
 INSTITUTIONS = [
     {
-        "slug": "uam", "name": "Universidad Autónoma de Madrid", "short_name": "UAM", "country": "ES",
-        "city": "Madrid", "website": "https://www.uam.es", "domains": ["uam.es", "estudiante.uam.es"],
-        "language": "es", "time_zone": "Europe/Madrid",
+        "slug": "uam",
+        "name": "Universidad Autónoma de Madrid",
+        "short_name": "UAM",
+        "country": "ES",
+        "city": "Madrid",
+        "website": "https://www.uam.es",
+        "domains": ["uam.es", "estudiante.uam.es"],
+        "language": "es",
+        "time_zone": "Europe/Madrid",
         "people": {
-            "student": "Lucía García", "officer": "Javier Martín", "officer2": "Elena Navarro",
-            "admin": "Carmen López", "academic": "Alberto Ruiz", "consortium-admin": "Marta Sánchez",
+            "student": "Lucía García",
+            "officer": "Javier Martín",
+            "officer2": "Elena Navarro",
+            "admin": "Carmen López",
+            "academic": "Alberto Ruiz",
+            "consortium-admin": "Marta Sánchez",
             "contact": "Diego Fernández",
         },
     },
     {
-        "slug": "unicatt", "name": "Università Cattolica del Sacro Cuore", "short_name": "UCSC", "country": "IT",
-        "city": "Milano", "website": "https://www.unicatt.it", "domains": ["unicatt.it", "icatt.it"],
-        "language": "it", "time_zone": "Europe/Rome",
+        "slug": "unicatt",
+        "name": "Università Cattolica del Sacro Cuore",
+        "short_name": "UCSC",
+        "country": "IT",
+        "city": "Milano",
+        "website": "https://www.unicatt.it",
+        "domains": ["unicatt.it", "icatt.it"],
+        "language": "it",
+        "time_zone": "Europe/Rome",
         "people": {
-            "student": "Giulia Rossi", "officer": "Marco Bianchi", "officer2": "Sara Conti",
-            "admin": "Francesca Romano", "academic": "Luca Colombo", "consortium-admin": "Chiara Ricci",
+            "student": "Giulia Rossi",
+            "officer": "Marco Bianchi",
+            "officer2": "Sara Conti",
+            "admin": "Francesca Romano",
+            "academic": "Luca Colombo",
+            "consortium-admin": "Chiara Ricci",
             "contact": "Alessandro Greco",
         },
     },
     {
-        "slug": "regents", "name": "Regent's University London", "short_name": "Regent's", "country": "GB",
-        "city": "London", "website": "https://www.regents.ac.uk", "domains": ["regents.ac.uk"],
-        "language": "en", "time_zone": "Europe/London",
+        "slug": "regents",
+        "name": "Regent's University London",
+        "short_name": "Regent's",
+        "country": "GB",
+        "city": "London",
+        "website": "https://www.regents.ac.uk",
+        "domains": ["regents.ac.uk"],
+        "language": "en",
+        "time_zone": "Europe/London",
         "people": {
-            "student": "Emily Clarke", "officer": "James Wilson", "officer2": "Priya Shah",
-            "admin": "Sarah Thompson", "academic": "Oliver Evans", "consortium-admin": "Hannah Wright",
+            "student": "Emily Clarke",
+            "officer": "James Wilson",
+            "officer2": "Priya Shah",
+            "admin": "Sarah Thompson",
+            "academic": "Oliver Evans",
+            "consortium-admin": "Hannah Wright",
             "contact": "Thomas Hughes",
         },
     },
     {
-        "slug": "psb", "name": "Paris School of Business", "short_name": "PSB", "country": "FR",
-        "city": "Paris", "website": "https://www.psbedu.paris", "domains": ["psbedu.paris"],
-        "language": "fr", "time_zone": "Europe/Paris",
+        "slug": "psb",
+        "name": "Paris School of Business",
+        "short_name": "PSB",
+        "country": "FR",
+        "city": "Paris",
+        "website": "https://www.psbedu.paris",
+        "domains": ["psbedu.paris"],
+        "language": "fr",
+        "time_zone": "Europe/Paris",
         "people": {
-            "student": "Camille Martin", "officer": "Julien Bernard", "officer2": "Inès Lefèvre",
-            "admin": "Claire Dubois", "academic": "Nicolas Moreau", "consortium-admin": "Sophie Laurent",
+            "student": "Camille Martin",
+            "officer": "Julien Bernard",
+            "officer2": "Inès Lefèvre",
+            "admin": "Claire Dubois",
+            "academic": "Nicolas Moreau",
+            "consortium-admin": "Sophie Laurent",
             "contact": "Antoine Girard",
         },
     },
     {
-        "slug": "ebc", "name": "EBC Hochschule", "short_name": "EBC", "country": "DE",
-        "city": "Berlin", "website": "https://www.ebc-hochschule.de", "domains": ["ebc-hochschule.de"],
-        "language": "de", "time_zone": "Europe/Berlin",
+        "slug": "ebc",
+        "name": "EBC Hochschule",
+        "short_name": "EBC",
+        "country": "DE",
+        "city": "Berlin",
+        "website": "https://www.ebc-hochschule.de",
+        "domains": ["ebc-hochschule.de"],
+        "language": "de",
+        "time_zone": "Europe/Berlin",
         "people": {
-            "student": "Lena Schmidt", "officer": "Felix Müller", "officer2": "Miriam Koch",
-            "admin": "Anna Schneider", "academic": "Jonas Fischer", "consortium-admin": "Laura Weber",
+            "student": "Lena Schmidt",
+            "officer": "Felix Müller",
+            "officer2": "Miriam Koch",
+            "admin": "Anna Schneider",
+            "academic": "Jonas Fischer",
+            "consortium-admin": "Laura Weber",
             "contact": "Maximilian Wagner",
         },
     },
@@ -119,24 +169,30 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet=False, **options):
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG on.")
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG on."
+            )
         with transaction.atomic():
             logins = self.seed()
         if not quiet:
             self.print_logins(logins)
 
     def seed(self) -> list[tuple[str, str, str, str]]:
-        Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Career Consortium"})
+        Site.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "Career Consortium"}
+        )
         companies = {}
         for name, country, city, sector, size, _ in COMPANIES:
             companies[name], _created = Company.objects.update_or_create(
-                slug=slugify(name), defaults={"name": name, "country": country, "city": city, "sector": sector, "size": size}
+                slug=slugify(name),
+                defaults={"name": name, "country": country, "city": city, "sector": sector, "size": size},
             )
         logins = []
         for spec in INSTITUTIONS:
             institution, _created = Institution.objects.update_or_create(
                 slug=spec["slug"],
-                defaults={k: spec[k] for k in ("name", "short_name", "country", "city", "website")} | {"is_active": True},
+                defaults={k: spec[k] for k in ("name", "short_name", "country", "city", "website")}
+                | {"is_active": True},
             )
             for domain in spec["domains"]:
                 InstitutionDomain.objects.update_or_create(domain=domain, defaults={"institution": institution})
@@ -150,7 +206,9 @@ class Command(BaseCommand):
                 else:
                     email = f"{key}@{domain}"
                     people[key] = self.person(email, full_name, institution, ROLES_BY_KEY[key], spec)
-                logins.append((institution.short_name, ROLES_BY_KEY[key][0].label, people[key].email, self.totp_note(people[key])))
+                logins.append(
+                    (institution.short_name, ROLES_BY_KEY[key][0].label, people[key].email, self.totp_note(people[key]))
+                )
             if not institution.liaison_nominations.exists():
                 LiaisonNomination.objects.create(
                     institution=institution, officer=people["officer"], nominated_by=people["admin"]
@@ -160,7 +218,11 @@ class Command(BaseCommand):
                     CompanyRelationship.objects.get_or_create(
                         institution=institution,
                         company=companies[name],
-                        defaults={"owner": people["officer"], "since": date(2024, 9, 1), "notes": "Hosts interns every year."},
+                        defaults={
+                            "owner": people["officer"],
+                            "since": date(2024, 9, 1),
+                            "notes": "Hosts interns every year.",
+                        },
                     )
         return logins
 
@@ -182,7 +244,10 @@ class Command(BaseCommand):
         for role in roles:
             RoleAssignment.objects.get_or_create(user=user, role=role)
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        if set(roles) & MFA_REQUIRED_ROLES and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if (
+            set(roles) & MFA_REQUIRED_ROLES
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             TOTP.activate(user, generate_totp_secret())
         return user
 

@@ -1,0 +1,60 @@
+"""Two people try the platform in a real browser."""
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from consortium.models import LiaisonNomination, Role
+from tests.factories import PASSWORD, LiaisonNominationFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_student_signs_in_and_sees_the_home_page(page, screenshot, home):
+    UserFactory(roles=[Role.STUDENT], institution=home, full_name="Lucía García", email="lucia@up.example")
+    sign_in(page, "lucia@up.example")
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Find your job or internship")
+    assert "Welcome back, Lucía." in page.inner_text("main")
+    assert page.get_by_role("link", name="Jobs", exact=True).is_visible()
+    screenshot("home")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Toggle navigation").click()
+    page.wait_for_selector("#main-nav.show")
+    assert page.get_by_role("link", name="Country guides").is_visible()
+    screenshot("home-phone")
+
+
+def test_partner_admin_nominates_a_new_liaison_and_sees_the_history(page, screenshot, home):
+    admin = UserFactory(
+        roles=[Role.PARTNER_ADMIN], institution=home, full_name="Carmen López", email="carmen@up.example"
+    )
+    first = UserFactory(roles=[Role.CAREER_OFFICER], institution=home, full_name="Javier Martín")
+    UserFactory(roles=[Role.CAREER_OFFICER], institution=home, full_name="Elena Navarro")
+    LiaisonNominationFactory(institution=home, officer=first)
+
+    sign_in(page, admin.email)
+    page.wait_for_url("**/2fa/authenticate/")
+    page.get_by_label("Code").fill(format_hotp_value(hotp_value(admin.totp_secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="My institution").click()
+    page.get_by_role("link", name="Liaison officer", exact=True).click()
+    page.get_by_label("New liaison officer").select_option(label="Elena Navarro")
+    page.get_by_role("button", name="Nominate").click()
+
+    assert "Elena Navarro is now the liaison officer." in page.inner_text(".messages")
+    rows = page.locator("#liaison-history tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).inner_text().startswith("Elena Navarro")
+    assert "current" in rows.nth(0).inner_text()
+    assert rows.nth(1).inner_text().startswith("Javier Martín")
+    screenshot("liaison-history")
+    assert LiaisonNomination.objects.active().get(institution=home).officer.full_name == "Elena Navarro"
