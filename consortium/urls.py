@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .api import router
+
+# The admin signs in through allauth, so that rate limits and two-factor authentication apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Career Consortium back office"
 
 core_patterns = [
     path("institutions/", views.institution_list, name="institution-list"),
