@@ -109,8 +109,18 @@ def page(chromium_browser, live_server, transactional_db):
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # A Content-Security-Policy violation or a script error shows up as a console error.
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} ({message.location.get('url')})") if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert errors == [], f"the browser console reported errors: {errors}"
 
 
 @pytest.fixture

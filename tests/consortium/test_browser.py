@@ -58,3 +58,10 @@ def test_partner_admin_nominates_a_new_liaison_and_sees_the_history(page, screen
     assert rows.nth(1).inner_text().startswith("Javier Martín")
     screenshot("liaison-history")
     assert LiaisonNomination.objects.active().get(institution=home).officer.full_name == "Elena Navarro"
+
+
+def test_api_docs_render_offline_under_the_content_security_policy(page, screenshot):
+    page.goto("/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Career Consortium API" in page.inner_text(".swagger-ui .info .title")
+    screenshot("api-docs")
