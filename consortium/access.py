@@ -39,3 +39,9 @@ def belongs_to(user, institution) -> bool:
 
 def holds_role_at(user, institution, *roles: str) -> bool:
     return belongs_to(user, institution) and has_role(user, *roles)
+
+
+def has_scope(user, scope: str) -> bool:
+    """True for a request made with an active API key that carries the scope."""
+    api_key = getattr(user, "api_key", None)
+    return api_key is not None and api_key.is_active and scope in api_key.scopes

@@ -1,6 +1,6 @@
 """Who may do what in the core: institutions, staff, liaison nominations, the company network."""
 
-from .access import has_role, holds_role_at, is_consortium_admin, is_signed_in
+from .access import has_role, has_scope, holds_role_at, is_consortium_admin, is_signed_in
 from .models import STAFF_ROLES, Role
 
 
@@ -35,7 +35,13 @@ def can_manage_company_relationships(user, institution) -> bool:
 
 
 def can_add_company(user) -> bool:
-    return has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.CONSORTIUM_ADMIN)
+    return has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.CONSORTIUM_ADMIN) or has_scope(
+        user, "companies:write"
+    )
+
+
+def can_manage_api_keys(user, institution) -> bool:
+    return can_manage_institution(user, institution)
 
 
 def can_browse_companies(user) -> bool:

@@ -5,6 +5,10 @@ PermissionDenied), raises ValidationError keyed by the offending field, and reco
 did in the audit log.
 """
 
+import hashlib
+import hmac
+import secrets
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +21,8 @@ from django.utils.translation import gettext as _
 from . import permissions
 from .models import (
     INSTITUTION_STAFF_ROLES,
+    ApiClient,
+    ApiKey,
     AuditAction,
     AuditLog,
     Company,
@@ -40,15 +46,18 @@ def _require(allowed: bool) -> None:
 
 def record_audit(
     *,
-    actor: User | None,
+    actor: User | ApiClient | None,
     action: str,
     target: Model,
     institution: Institution | None,
     details: dict | None = None,
 ) -> AuditLog:
+    """Append to the audit log; a write made through an API key is attributed to that key."""
+    user = actor if isinstance(actor, User) else None
     return AuditLog.objects.create(
-        actor=actor,
-        actor_repr=f"{actor.full_name} <{actor.email}>" if actor else "system",
+        actor=user,
+        api_key=getattr(actor, "api_key", None),
+        actor_repr=f"{user.full_name} <{user.email}>" if user else str(actor or "system"),
         action=action,
         institution=institution,
         target_type=target._meta.label_lower,
@@ -383,7 +392,7 @@ def add_company(*, company: Company, by: User) -> Company:
         raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": duplicate.name}})
     company.name = company.name.strip()
     company.slug = _unique_company_slug(company.name)
-    company.created_by = by
+    company.created_by = by if isinstance(by, User) else None
     company.full_clean()
     company.save()
     record_audit(actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution)
@@ -430,3 +439,64 @@ def remove_company_relationship(*, relationship: CompanyRelationship, by: User) 
         institution=relationship.institution,
     )
     relationship.delete()
+
+
+# API keys
+
+API_KEY_PREFIX = "cck"
+
+
+def hash_api_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_key(*, institution: Institution, name: str, scopes: list[str], by: User) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is shown once and never stored."""
+    from .registry import API_SCOPES
+
+    _require(permissions.can_manage_api_keys(by, institution))
+    scopes = sorted(set(scopes))
+    if unknown := [s for s in scopes if s not in API_SCOPES]:
+        raise ValidationError({"scopes": _("Unknown scope: %(scope)s.") % {"scope": ", ".join(unknown)}})
+    if not name.strip():
+        raise ValidationError({"name": _("Give the key a name, such as the system that will use it.")})
+    prefix = secrets.token_hex(4)
+    raw = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        institution=institution,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=hash_api_key(raw),
+        scopes=scopes,
+        created_by=by,
+    )
+    record_audit(
+        actor=by,
+        action=AuditAction.API_KEY_CREATED,
+        target=api_key,
+        institution=institution,
+        details={"scopes": scopes},
+    )
+    return api_key, raw
+
+
+def api_key_for(raw: str) -> ApiKey | None:
+    """The active key a secret belongs to, or None. Compares hashes in constant time."""
+    parts = raw.split("_")
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    api_key = ApiKey.objects.active().select_related("institution").filter(prefix=parts[1]).first()
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw)):
+        return None
+    return api_key
+
+
+@transaction.atomic
+def revoke_api_key(*, api_key: ApiKey, by: User) -> ApiKey:
+    _require(permissions.can_manage_api_keys(by, api_key.institution))
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        record_audit(actor=by, action=AuditAction.API_KEY_REVOKED, target=api_key, institution=api_key.institution)
+    return api_key

@@ -276,11 +276,30 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Django REST framework and the OpenAPI schema
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "consortium.api.framework.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["consortium.api.framework.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "consortium.api.framework.SyncCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "consortium.api.framework.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "consortium.api.framework.ApiKeyRateThrottle",
+        "consortium.api.framework.UserRateThrottle",
+        "consortium.api.framework.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_str("API_RATE_PER_KEY", "1200/min"),
+        "user": env_str("API_RATE_PER_USER", "300/min"),
+        "anon": env_str("API_RATE_ANONYMOUS", "60/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+API_MAX_BODY_BYTES = 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Career Consortium API",
     "DESCRIPTION": "The REST API for the systems of member universities.",
@@ -289,6 +308,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "consortium.api.framework.add_problem_responses",
+    ],
 }
 
 # Security headers. The CSP allows no inline script or style anywhere.

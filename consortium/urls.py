@@ -4,7 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
-from .api import router
+from .api.router import router
+from .api.views import MeView
 
 # The admin signs in through allauth, so that rate limits and two-factor authentication apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -55,7 +56,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path("api/v1/", include((router.urls, "api"))),
+    path("api/v1/", include(([path("me/", MeView.as_view(), name="me"), *router.urls], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

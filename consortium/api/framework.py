@@ -1,0 +1,264 @@
+"""The machinery every app's API shares: errors, API-key authentication, scopes, throttles, sync.
+
+Every endpoint answers errors as RFC 9457 problem details, lists with a cursor and an
+`updated_since` filter, and accepts at most API_MAX_BODY_BYTES of JSON with no unknown fields.
+"""
+
+from collections.abc import Mapping
+from http import HTTPStatus
+
+import django_filters
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+from ..access import has_scope
+from ..models import ApiClient, ApiKey
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# last_used_at is written at most this often per key, not on every request.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+# Errors
+
+
+def _field_errors(detail, prefix="") -> list[dict]:
+    """Flatten DRF's nested error structure into [{"field": "a.0.b", "message": "…"}]."""
+    if isinstance(detail, Mapping):
+        errors = []
+        for key, value in detail.items():
+            field = prefix if key == api_settings.NON_FIELD_ERRORS_KEY else f"{prefix}.{key}" if prefix else str(key)
+            errors += _field_errors(value, field)
+        return errors
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [{"field": prefix or None, "message": str(item)} for item in detail]
+        errors = []
+        for index, item in enumerate(detail):
+            errors += _field_errors(item, f"{prefix}.{index}" if prefix else str(index))
+        return errors
+    return [{"field": prefix or None, "message": str(detail)}]
+
+
+def problem_exception_handler(exc, context):
+    """DRF's handler, with the services' Django exceptions mapped and every answer a problem document."""
+    # Imported here: this module is loaded while rest_framework.views itself is importing.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*(exc.args or ()))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    status = HTTPStatus(response.status_code)
+    problem = {"type": "about:blank", "title": status.phrase, "status": status.value}
+    if isinstance(exc, exceptions.ValidationError):
+        problem["detail"] = str(_("The request has invalid fields."))
+        problem["errors"] = _field_errors(exc.detail)
+    else:
+        problem["detail"] = str(exc.detail) if hasattr(exc, "detail") else status.description
+    response.data = problem
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The request body is larger than the limit of 1 MB.")
+    default_code = "payload_too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON with a size limit checked before anything is read."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = parser_context["request"]
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise exceptions.ParseError(_("Content-Length is not a number.")) from None
+        if length > settings.API_MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        return super().parse(stream, media_type, parser_context)
+
+
+# Authentication and scopes
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>`. The request then acts as the key's institution (ApiClient)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        from ..services import api_key_for
+
+        header = get_authorization_header(request).decode("latin-1")
+        keyword, _space, raw = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        api_key = api_key_for(raw.strip())
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
+        now = timezone.now()
+        if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        return ApiClient(api_key), api_key
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`, with a key a partner admin created for the institution.",
+        }
+
+
+class HasScope(BasePermission):
+    """A request made with an API key needs the view's read_scope or write_scope; people are
+    judged by the services' own predicates."""
+
+    message = _("This API key does not have the scope this request needs.")
+
+    def has_permission(self, request, view):
+        if not isinstance(request.user, ApiClient):
+            return True
+        scope = getattr(view, "read_scope", None) if request.method in SAFE_METHODS else view.write_scope
+        return scope is None or has_scope(request.user, scope)
+
+
+class ApiKeyRateThrottle(SimpleRateThrottle):
+    scope = "api_key"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.user, ApiClient):
+            return self.cache_format % {"scope": self.scope, "ident": request.user.api_key.pk}
+        return None
+
+
+class UserRateThrottle(SimpleRateThrottle):
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if request.user.is_authenticated and not isinstance(request.user, ApiClient):
+            return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        return None
+
+
+class AnonymousRateThrottle(AnonRateThrottle):
+    pass
+
+
+# Lists that sync
+
+
+class SyncCursorPagination(CursorPagination):
+    """Stable pages in update order, so a client can resume a sync from its last cursor."""
+
+    ordering = ("updated_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    invalid_cursor_message = _("Invalid cursor. Use the next or previous link of an earlier page.")
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+
+
+class SyncFilterSet(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Only rows changed at or after this ISO 8601 time, for incremental sync."),
+    )
+
+
+# Input
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            if unknown := sorted(set(data) - writable):
+                raise exceptions.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+# Schema
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string", "nullable": True}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+PROBLEM_STATUSES = {
+    "400": "The request is malformed or has invalid fields (see `errors`).",
+    "401": "No credentials, or an unknown or revoked API key.",
+    "403": "Authenticated, but not allowed (a key without the scope, a role without the right).",
+    "404": "No such object, or one of another institution.",
+    "413": "The body is larger than 1 MB.",
+    "415": "The body is not JSON.",
+    "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
+}
+
+
+def add_problem_responses(result, generator, request, public):
+    """Document the problem-details answers every operation can give."""
+    result["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path in result["paths"].values():
+        for method, operation in path.items():
+            for status, description in PROBLEM_STATUSES.items():
+                if status in ("413", "415") and method not in ("post", "put", "patch"):
+                    continue
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}}}
+                )
+    return result
