@@ -138,3 +138,19 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("The system that will use the key."))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Every key can read institutions, liaison officers and companies."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .registry import API_SCOPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(s.name, f"{s.name} — {s.label}") for s in API_SCOPES.values()]

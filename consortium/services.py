@@ -483,7 +483,7 @@ def create_api_key(*, institution: Institution, name: str, scopes: list[str], by
 
 def api_key_for(raw: str) -> ApiKey | None:
     """The active key a secret belongs to, or None. Compares hashes in constant time."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     api_key = ApiKey.objects.active().select_related("institution").filter(prefix=parts[1]).first()

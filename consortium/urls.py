@@ -44,6 +44,8 @@ core_patterns = [
     path("manage/<slug:slug>/companies/<int:pk>/", views.relationship_edit, name="relationship-edit"),
     path("manage/<slug:slug>/companies/<int:pk>/remove/", views.relationship_remove, name="relationship-remove"),
     path("manage/<slug:slug>/audit/", views.audit_log, name="audit"),
+    path("manage/<slug:slug>/api-keys/", views.api_keys, name="api-keys"),
+    path("manage/<slug:slug>/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]
 
 urlpatterns = [
@@ -60,4 +62,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
 ]

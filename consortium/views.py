@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from . import permissions, services
 from .access import managed_institution_ids
 from .forms import (
     AcceptInvitationForm,
+    ApiKeyForm,
     CompanyForm,
     CompanyRelationshipForm,
     InstitutionForm,
@@ -25,6 +26,7 @@ from .forms import (
 )
 from .models import (
     INSTITUTION_STAFF_ROLES,
+    ApiKey,
     AuditLog,
     Company,
     CompanyRelationship,
@@ -335,3 +337,65 @@ def set_language(request):
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
     return response
+
+
+@login_required
+def api_keys(request, slug):
+    institution = _institution_for(request, slug, permissions.can_manage_api_keys)
+    form = ApiKeyForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_api_key(institution=institution, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            form = ApiKeyForm()
+    keys = ApiKey.objects.visible_to(request.user).filter(institution=institution).select_related("created_by")
+    context = {"institution": institution, "form": form, "keys": keys, "created": created}
+    response = render(request, "consortium/api_keys.html", context)
+    # The page may show a secret once; no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, slug, pk):
+    institution = _institution_for(request, slug, permissions.can_manage_api_keys)
+    api_key = get_object_or_404(ApiKey.objects.visible_to(request.user).filter(institution=institution), pk=pk)
+    services.revoke_api_key(api_key=api_key, by=request.user)
+    messages.success(request, _("The key %(name)s was revoked; requests made with it now get 401.") % {"name": api_key})
+    return redirect("consortium:api-keys", slug=slug)
+
+
+def healthz(request):
+    """For load balancers: 200 when the database, the cache and the broker answer, else 503."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from .celery import app as celery_app
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and is reported
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        cache.set("healthz", "ok", 10)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: value not stored"
+    except Exception as error:  # noqa: BLE001
+        checks["cache"] = f"error: {error.__class__.__name__}"
+    if settings.CELERY_BROKER_URL:
+        try:
+            with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+                broker.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            checks["broker"] = f"error: {error.__class__.__name__}"
+    else:
+        checks["broker"] = "eager (no broker configured)"
+    healthy = all(not value.startswith("error") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

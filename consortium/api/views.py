@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from .. import services
 from ..models import ApiClient, Company, CompanySize, Institution, LiaisonNomination, Role, Sector
-from .router import router
 from .framework import HasScope, StrictModelSerializer, SyncFilterSet
+from .router import router
 
 
 class LiaisonSerializer(serializers.ModelSerializer):

@@ -352,3 +352,48 @@ def test_officer_adds_a_company_to_the_network(client, people):
 def test_company_creation_is_for_staff(client, people, who, status):
     client.force_login(people[who])
     assert client.get(reverse("consortium:company-create")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("admin", 200), ("consortium_admin", 200), ("other_admin", 404), ("officer", 404)]
+)
+def test_api_keys_page_by_role(client, people, home, who, status):
+    client.force_login(people[who])
+    assert client.get(reverse("consortium:api-keys", args=[home.slug])).status_code == status
+
+
+def test_creating_an_api_key_shows_the_secret_once(client, people, home):
+    from consortium.models import ApiKey
+
+    client.force_login(people["admin"])
+    url = reverse("consortium:api-keys", args=[home.slug])
+    response = client.post(url, {"name": "Student information system", "scopes": ["companies:write"]})
+    assert response["Cache-Control"] == "no-store"
+    secret = response.context["created"][1]
+    assert secret in response.content.decode()
+    api_key = ApiKey.objects.get()
+    assert api_key.scopes == ["companies:write"] and api_key.created_by == people["admin"]
+    assert secret not in client.get(url).content.decode()
+    assert AuditLog.objects.filter(action=AuditAction.API_KEY_CREATED, institution=home).exists()
+
+
+def test_an_unknown_scope_is_refused(client, people, home):
+    client.force_login(people["admin"])
+    response = client.post(reverse("consortium:api-keys", args=[home.slug]), {"name": "X", "scopes": ["root"]})
+    assert "scopes" in response.context["form"].errors
+    assert response.context["created"] is None
+
+
+def test_revoking_another_institutions_key_is_404(client, people, home, other):
+    from consortium import services
+    from consortium.models import ApiKey
+
+    theirs, _raw = services.create_api_key(institution=other, name="Theirs", scopes=[], by=people["other_admin"])
+    client.force_login(people["admin"])
+    assert client.post(reverse("consortium:api-key-revoke", args=[home.slug, theirs.pk])).status_code == 404
+    assert client.post(reverse("consortium:api-key-revoke", args=[other.slug, theirs.pk])).status_code == 404
+    assert ApiKey.objects.get(pk=theirs.pk).is_active
+    client.force_login(people["other_admin"])
+    client.post(reverse("consortium:api-key-revoke", args=[other.slug, theirs.pk]))
+    assert not ApiKey.objects.get(pk=theirs.pk).is_active
+    assert AuditLog.objects.filter(action=AuditAction.API_KEY_REVOKED, institution=other).count() == 1

@@ -1,0 +1,260 @@
+"""The REST API for member universities: keys and scopes, problem details, cursors, core endpoints."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from consortium import services
+from consortium.api.framework import ApiKeyRateThrottle
+from consortium.models import ApiKey, AuditAction, AuditLog, Company, Role
+from tests.factories import CompanyFactory, LiaisonNominationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key_for(people):
+    def make(institution, scopes=()):
+        admin = people["admin"] if institution.slug == "up" else people["other_admin"]
+        api_key, raw = services.create_api_key(
+            institution=institution, name="Career system", scopes=list(scopes), by=admin
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+        client.api_key = api_key
+        return client
+
+    return make
+
+
+def assert_problem(response, status, field=None):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["type"] == "about:blank"
+    if field is not None:
+        assert field in [error["field"] for error in body["errors"]], body
+    return body
+
+
+def test_no_credentials_get_401_with_a_challenge():
+    response = APIClient().get(reverse("api:company-list"))
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Api-Key realm="api"'
+
+
+def test_an_unknown_key_gets_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Api-Key cck_deadbeef_not-a-real-key")
+    assert assert_problem(client.get(reverse("api:company-list")), 401)["detail"] == "Unknown or revoked API key."
+
+
+def test_a_revoked_key_gets_401(key_for, home, people):
+    client = key_for(home)
+    assert client.get(reverse("api:company-list")).status_code == 200
+    services.revoke_api_key(api_key=client.api_key, by=people["admin"])
+    assert_problem(client.get(reverse("api:company-list")), 401)
+
+
+def test_keys_are_stored_hashed_and_record_their_last_use(key_for, home):
+    client = key_for(home)
+    api_key = ApiKey.objects.get()
+    assert len(api_key.key_hash) == 64 and api_key.prefix in client._credentials["HTTP_AUTHORIZATION"]
+    assert client._credentials["HTTP_AUTHORIZATION"].split()[1] != api_key.key_hash
+    assert api_key.last_used_at is None
+    client.get(reverse("api:me"))
+    api_key.refresh_from_db()
+    assert (timezone.now() - api_key.last_used_at).total_seconds() < 5
+
+
+def test_me_describes_the_key(key_for, home):
+    body = key_for(home, ["companies:write"]).get(reverse("api:me")).json()
+    assert body == {
+        "kind": "api_key",
+        "institution": "up",
+        "email": None,
+        "full_name": None,
+        "roles": [],
+        "api_key": "Career system",
+        "scopes": ["companies:write"],
+    }
+
+
+def test_me_describes_a_signed_in_person(people):
+    client = APIClient()
+    client.force_authenticate(people["officer"])
+    body = client.get(reverse("api:me")).json()
+    assert (
+        body["kind"] == "user" and body["roles"] == [Role.CAREER_OFFICER] and body["email"] == people["officer"].email
+    )
+
+
+def test_institutions_list_carries_the_current_liaison(key_for, home, other, people, django_assert_max_num_queries):
+    LiaisonNominationFactory(institution=home, officer=people["officer"])
+    client = key_for(home)
+    with django_assert_max_num_queries(6):
+        body = client.get(reverse("api:institution-list")).json()
+    by_slug = {row["slug"]: row for row in body["results"]}
+    assert by_slug["up"]["liaison"]["email"] == people["officer"].email
+    assert by_slug["ua"]["liaison"] is None
+    assert by_slug["ua"]["country"] == "IT"
+
+
+def test_liaison_endpoint(key_for, home, other, people):
+    LiaisonNominationFactory(institution=home, officer=people["officer"])
+    client = key_for(home)
+    assert (
+        client.get(reverse("api:institution-liaison", args=["up"])).json()["full_name"] == people["officer"].full_name
+    )
+    assert_problem(client.get(reverse("api:institution-liaison", args=["ua"])), 404)
+    assert_problem(client.get(reverse("api:institution-detail", args=["nowhere"])), 404)
+
+
+def test_a_key_with_the_scope_adds_a_company_and_the_audit_log_names_the_key(key_for, home):
+    client = key_for(home, ["companies:write"])
+    response = client.post(
+        reverse("api:company-list"),
+        {"name": "Lisboa Labs", "country": "pt", "city": "Lisboa", "sector": "J", "size": "small"},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == "lisboa-labs" and response.json()["country"] == "PT"
+    entry = AuditLog.objects.get(action=AuditAction.COMPANY_CREATED)
+    assert entry.actor is None and entry.api_key == client.api_key
+    assert entry.actor_repr == "API key Career system (%s…)" % client.api_key.prefix
+
+
+def test_a_key_without_the_scope_gets_403(key_for, home):
+    response = key_for(home).post(
+        reverse("api:company-list"), {"name": "X", "country": "PT", "sector": "J", "size": "small"}
+    )
+    assert_problem(response, 403)
+    assert not Company.objects.exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [("officer", 201), ("student", 403)])
+def test_people_write_by_their_role(people, who, status):
+    client = APIClient()
+    client.force_authenticate(people[who])
+    response = client.post(reverse("api:company-list"), {"name": "Y", "country": "PT", "sector": "J", "size": "small"})
+    assert response.status_code == status
+
+
+def test_duplicate_company_names_the_field(key_for, home):
+    CompanyFactory(name="Lisboa Labs", country="PT")
+    response = key_for(home, ["companies:write"]).post(
+        reverse("api:company-list"), {"name": "lisboa labs", "country": "PT", "sector": "J", "size": "small"}
+    )
+    body = assert_problem(response, 400, field="name")
+    assert body["errors"] == [{"field": "name", "message": "Lisboa Labs is already in the network."}]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "Z", "country": "ZZ", "sector": "J", "size": "small"}, "country"),
+        ({"name": "Z", "country": "PT", "sector": "J", "size": "huge"}, "size"),
+        ({"name": ["not", "a", "string"], "country": "PT", "sector": "J", "size": "small"}, "name"),
+        ({"name": "Z", "country": "PT", "sector": "J", "size": "small", "owner": "me"}, "owner"),
+        ({"country": "PT", "sector": "J", "size": "small"}, "name"),
+        ({"name": "Z", "country": "PT", "sector": "J", "size": "small", "website": "javascript:alert(1)"}, "website"),
+    ],
+)
+def test_bad_fields_are_named(key_for, home, payload, field):
+    assert_problem(key_for(home, ["companies:write"]).post(reverse("api:company-list"), payload), 400, field=field)
+    assert not Company.objects.exists()
+
+
+def test_malformed_json_is_a_400_problem(key_for, home):
+    response = key_for(home, ["companies:write"]).generic(
+        "POST", reverse("api:company-list"), '{"name": ', content_type="application/json"
+    )
+    assert_problem(response, 400)
+
+
+def test_a_body_that_is_not_an_object_is_a_400_problem(key_for, home):
+    response = key_for(home, ["companies:write"]).post(reverse("api:company-list"), [1, 2], format="json")
+    assert_problem(response, 400)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(key_for, home):
+    body = json.dumps({"name": "x" * (1024 * 1024 + 10)})
+    response = key_for(home, ["companies:write"]).generic(
+        "POST", reverse("api:company-list"), body, content_type="application/json"
+    )
+    assert_problem(response, 413)
+
+
+def test_a_body_that_is_not_json_is_a_415_problem(key_for, home):
+    response = key_for(home, ["companies:write"]).generic(
+        "POST", reverse("api:company-list"), "name=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert_problem(response, 415)
+
+
+def test_cursor_pagination_walks_every_row_once(key_for, home, django_assert_max_num_queries):
+    for n in range(5):
+        CompanyFactory(name=f"C{n}")
+    client = key_for(home)
+    seen, url = [], reverse("api:company-list") + "?page_size=2"
+    while url:
+        with django_assert_max_num_queries(5):
+            body = client.get(url).json()
+        seen += [row["slug"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == 5 == len(set(seen))
+
+
+def test_an_invalid_cursor_is_a_400_problem_naming_it(key_for, home):
+    assert_problem(key_for(home).get(reverse("api:company-list") + "?cursor=garbage"), 400, field="cursor")
+
+
+def test_updated_since_returns_only_changes(key_for, home):
+    old = CompanyFactory(name="Old")
+    Company.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timezone.timedelta(days=3))
+    new = CompanyFactory(name="New")
+    since = (timezone.now() - timezone.timedelta(days=1)).isoformat()
+    body = key_for(home).get(reverse("api:company-list"), {"updated_since": since}).json()
+    assert [row["slug"] for row in body["results"]] == [new.slug]
+
+
+def test_a_malformed_updated_since_is_named(key_for, home):
+    assert_problem(
+        key_for(home).get(reverse("api:company-list"), {"updated_since": "yesterday"}), 400, field="updated_since"
+    )
+
+
+def test_throttled_keys_get_429_with_retry_after(key_for, home, monkeypatch):
+    monkeypatch.setattr(ApiKeyRateThrottle, "rate", "2/min", raising=False)
+    client = key_for(home)
+    assert client.get(reverse("api:me")).status_code == 200
+    assert client.get(reverse("api:me")).status_code == 200
+    response = client.get(reverse("api:me"))
+    assert_problem(response, 429)
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_the_throttle_counts_per_key(key_for, home, other, monkeypatch):
+    monkeypatch.setattr(ApiKeyRateThrottle, "rate", "1/min", raising=False)
+    first, second = key_for(home), key_for(other)
+    assert first.get(reverse("api:me")).status_code == 200
+    assert second.get(reverse("api:me")).status_code == 200
+    assert first.get(reverse("api:me")).status_code == 429
+
+
+def test_session_writes_need_csrf(people, client):
+    client.force_login(people["officer"])
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(people["officer"])
+    response = api.post(reverse("api:company-list"), {"name": "Q", "country": "PT", "sector": "J", "size": "small"})
+    assert_problem(response, 403)
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_the_schema_documents_problem_responses(client):
+    schema = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/companies/"]["post"]
+    assert {"400", "401", "403", "413", "429"} <= set(operation["responses"])
+    assert "apiKey" in schema["components"]["securitySchemes"]
