@@ -123,7 +123,7 @@ def test_a_key_with_the_scope_adds_a_company_and_the_audit_log_names_the_key(key
     assert response.json()["slug"] == "lisboa-labs" and response.json()["country"] == "PT"
     entry = AuditLog.objects.get(action=AuditAction.COMPANY_CREATED)
     assert entry.actor is None and entry.api_key == client.api_key
-    assert entry.actor_repr == "API key Career system (%s…)" % client.api_key.prefix
+    assert entry.actor_repr == f"API key Career system ({client.api_key.prefix}…)"
 
 
 def test_a_key_without_the_scope_gets_403(key_for, home):
