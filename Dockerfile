@@ -9,7 +9,7 @@ RUN pip install -r requirements.txt
 COPY . .
 # collectstatic needs settings that pass the production checks; these values are build-time only.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-000000 \
-    DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput
+    DJANGO_ALLOWED_HOSTS=build SITE_URL=https://build.invalid python manage.py collectstatic --noinput
 
 RUN useradd --create-home consortium && mkdir -p /app/var && chown consortium /app/var
 USER consortium

@@ -4,7 +4,7 @@ Each takes the request's user (possibly anonymous) and answers from the user row
 roles alone, so a page can ask them repeatedly for the price of one roles query.
 """
 
-from .models import STAFF_ROLES, Role
+from .models import MFA_REQUIRED_ROLES, STAFF_ROLES, Role
 
 
 def is_signed_in(user) -> bool:
@@ -45,3 +45,8 @@ def has_scope(user, scope: str) -> bool:
     """True for a request made with an active API key that carries the scope."""
     api_key = getattr(user, "api_key", None)
     return api_key is not None and api_key.is_active and scope in api_key.scopes
+
+
+def requires_mfa(user) -> bool:
+    """Admins of institutions or of the consortium, and operators of the back office."""
+    return is_signed_in(user) and (user.is_staff or user.is_superuser or has_role(user, *MFA_REQUIRED_ROLES))

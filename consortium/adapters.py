@@ -3,26 +3,27 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.db import transaction
 
-from .access import has_role
-from .models import MFA_REQUIRED_ROLES, Institution, Role, RoleAssignment
+from .access import requires_mfa
+from .models import Institution
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    @transaction.atomic
     def save_user(self, request, user, form, commit=True):
         from .services import enrol_student
 
         user = super().save_user(request, user, form, commit=False)
         user.full_name = form.cleaned_data["full_name"]
         user.save()
-        enrol_student(user=user)
-        return user
+        return enrol_student(user=user)
 
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:
         # Admins must keep their second factor; they may replace it, not drop it.
-        if authenticator.type == authenticator.Type.TOTP and has_role(authenticator.user, *MFA_REQUIRED_ROLES):
+        if authenticator.type == authenticator.Type.TOTP and requires_mfa(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)
 
@@ -46,9 +47,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.full_name = data.get("name") or " ".join(n for n in names if n) or user.email
         return user
 
+    @transaction.atomic
     def save_user(self, request, sociallogin, form=None):
+        from .services import enrol_student
+
+        institution = self._institution(sociallogin)
         user = super().save_user(request, sociallogin, form)
-        user.institution = self._institution(sociallogin)
-        user.save(update_fields=["institution"])
-        RoleAssignment.objects.get_or_create(user=user, role=Role.STUDENT)
-        return user
+        return enrol_student(user=user, institution=institution)

@@ -13,7 +13,7 @@ from .models import (
     Role,
     User,
 )
-from .services import institution_for_email, liaison_refusal, unknown_domain_message
+from .services import ensure_new_company, institution_for_email, liaison_refusal, unknown_domain_message
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in INSTITUTION_STAFF_ROLES]
 
@@ -106,6 +106,15 @@ class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["name", "country", "city", "website", "sector", "size"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("country"):
+            try:
+                ensure_new_company(name=data["name"], country=data["country"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class CompanyRelationshipForm(forms.ModelForm):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .access import has_role
-from .models import MFA_REQUIRED_ROLES, STAFF_ROLES
+from .access import has_role, requires_mfa
+from .models import STAFF_ROLES
 
 SESSION_STARTED = "staff_session_started"
 SESSION_LAST_SEEN = "staff_session_last_seen"
@@ -63,9 +63,12 @@ class UserPreferencesMiddleware:
 
 
 class RequireMfaMiddleware:
-    """Partner admins and consortium admins must set up an authenticator app before anything else."""
+    """Admins and back-office operators must set up an authenticator app before anything else.
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/")
+    Until they have, only the pages needed to set one up (and to sign out) answer.
+    """
+
+    allowed_names = ("mfa_activate_totp", "account_reauthenticate", "account_logout", "set_language")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,9 +76,9 @@ class RequireMfaMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and has_role(user, *MFA_REQUIRED_ROLES)
+            requires_mfa(user)
+            and not request.path.startswith(settings.STATIC_URL)
+            and request.path not in {reverse(name) for name in self.allowed_names}
             and not user.authenticator_set.filter(type="totp").exists()
         ):
             messages.warning(

@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 from datetime import datetime
 
@@ -23,6 +24,15 @@ class Role(models.TextChoices):
     CONSORTIUM_ADMIN = "consortium_admin", _("Consortium admin")
 
 
+def role_labels(roles) -> list[str]:
+    """Display names of roles, in the order Role declares them."""
+    return [label for value, label in Role.choices if value in roles]
+
+
+def language_choices():
+    return settings.LANGUAGES
+
+
 class InstitutionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -32,13 +42,6 @@ class InstitutionQuerySet(models.QuerySet):
         from .access import is_consortium_admin
 
         return self if is_consortium_admin(user) else self.active()
-
-    def managed_by(self, user):
-        from .access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(pk__in=managed_institution_ids(user))
 
 
 class Institution(models.Model):
@@ -153,9 +156,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="contacts",
         help_text=_("For company contacts: the company they speak for."),
     )
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=language_choices, default="en")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
@@ -192,7 +193,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return frozenset(a.role for a in self.role_assignments.all())
 
     def role_labels(self) -> list[str]:
-        return [label for value, label in Role.choices if value in self.roles]
+        return role_labels(self.roles)
 
 
 class RoleAssignment(models.Model):
@@ -324,7 +325,14 @@ class Company(models.Model):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        indexes = [models.Index(Lower("name"), name="company_name_lower")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                name="company_name_country_unique",
+                violation_error_message=_("A company of this name is already in the network in this country."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -371,6 +379,10 @@ class CompanyRelationship(models.Model):
         return f"{self.institution.short_name} ↔ {self.company}"
 
 
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -383,6 +395,8 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     roles = models.JSONField(_("roles"), default=list)
+    # Part of the signed link: without it a link cannot be forged, even knowing SECRET_KEY.
+    nonce = models.CharField(max_length=32, default=new_invitation_nonce)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -411,7 +425,7 @@ class Invitation(models.Model):
         return "pending"
 
     def role_labels(self) -> list[str]:
-        return [label for value, label in Role.choices if value in self.roles]
+        return role_labels(self.roles)
 
 
 class AuditAction(models.TextChoices):

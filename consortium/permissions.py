@@ -1,7 +1,7 @@
 """Who may do what in the core: institutions, staff, liaison nominations, the company network."""
 
 from .access import has_role, has_scope, holds_role_at, is_consortium_admin, is_signed_in
-from .models import STAFF_ROLES, Role
+from .models import INSTITUTION_STAFF_ROLES, STAFF_ROLES, Role
 
 
 def can_manage_institution(user, institution) -> bool:
@@ -11,6 +11,19 @@ def can_manage_institution(user, institution) -> bool:
 
 def can_manage_staff(user, institution) -> bool:
     return can_manage_institution(user, institution)
+
+
+def can_manage_staff_member(user, person) -> bool:
+    """Change one person's roles or account. Partner admins reach only their own institution's staff,
+    never a student or someone holding a consortium-wide role."""
+    if is_consortium_admin(user):
+        return True
+    roles = person.roles
+    return (
+        holds_role_at(user, person.institution, Role.PARTNER_ADMIN)
+        and bool(roles)
+        and roles <= set(INSTITUTION_STAFF_ROLES)
+    )
 
 
 def can_nominate_liaison(user, institution) -> bool:

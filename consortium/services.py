@@ -12,7 +12,7 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -127,10 +127,10 @@ def save_institution(*, institution: Institution, domains: list[str], by: User) 
 
 
 @transaction.atomic
-def enrol_student(*, user: User) -> User:
-    """Attach a newly signed-up student to the institution of their e-mail domain."""
-    institution = institution_for_email(user.email)
-    if institution is None:
+def enrol_student(*, user: User, institution: Institution | None = None) -> User:
+    """Make a new account a student: of the given institution (single sign-on) or of its e-mail domain."""
+    institution = institution or institution_for_email(user.email)
+    if institution is None or not institution.is_active:
         raise ValidationError({"email": unknown_domain_message()})
     user.institution = institution
     user.save(update_fields=["institution"])
@@ -150,22 +150,30 @@ def unknown_domain_message() -> str:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The pending invitation a link names; ValidationError says why a link cannot be used."""
+    invalid = ValidationError(_("This invitation link is not valid. Check that you copied all of it."))
     try:
-        pk = signing.loads(token, salt=INVITATION_SALT)
-        invitation = Invitation.objects.select_related("institution").get(pk=pk)
-    except (signing.BadSignature, Invitation.DoesNotExist):
-        raise ValidationError(_("This invitation link is not valid. Check that you copied all of it.")) from None
+        payload = signing.loads(token, salt=INVITATION_SALT)
+        invitation = Invitation.objects.select_related("institution", "invited_by").get(pk=payload["i"])
+    except (signing.BadSignature, Invitation.DoesNotExist, KeyError, TypeError):
+        raise invalid from None
+    if not hmac.compare_digest(invitation.nonce, str(payload.get("n", ""))):
+        raise invalid
     ensure_usable(invitation)
     return invitation
 
 
 def ensure_usable(invitation: Invitation) -> None:
+    """Refuse an invitation that was used, withdrawn or has expired, or whose sender may no longer invite."""
     status = invitation.status()
+    if status == "pending" and not (
+        invitation.institution.is_active and permissions.can_manage_staff(invitation.invited_by, invitation.institution)
+    ):
+        status = "revoked"
     if status == "accepted":
         raise ValidationError(_("This invitation has already been used. Sign in with your account instead."))
     if status == "revoked":
@@ -192,7 +200,8 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
     _require(permissions.can_manage_staff(by, institution))
     roles = _clean_staff_roles(roles)
     email = User.objects.normalize_email(email).strip()
-    if User.objects.filter(email__iexact=email).exists():
+    # Only a clash inside the institution is named: an admin must not learn who studies elsewhere.
+    if User.objects.filter(email__iexact=email, institution=institution).exists():
         raise ValidationError({"email": _("Someone already has an account with this address.")})
     now = timezone.now()
     institution.invitations.pending().filter(email__iexact=email).update(revoked_at=now)
@@ -213,20 +222,23 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
     )
     from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    send_invitation.delay_on_commit(invitation.pk)
     return invitation
 
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
     _require(permissions.can_manage_staff(by, invitation.institution))
-    if invitation.status() == "pending":
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        record_audit(
-            actor=by, action=AuditAction.INVITATION_REVOKED, target=invitation, institution=invitation.institution
-        )
+    if invitation.status() != "pending":
+        raise ValidationError(_("Only a pending invitation can be withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_audit(actor=by, action=AuditAction.INVITATION_REVOKED, target=invitation, institution=invitation.institution)
     return invitation
+
+
+def _withdraw_invitations_sent_by(user: User) -> None:
+    Invitation.objects.pending().filter(invited_by=user).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
@@ -234,7 +246,11 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
     """Create the invited account. Locks the invitation so that it can be used once only."""
     from allauth.account.models import EmailAddress
 
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("institution", "invited_by")
+        .get(pk=invitation.pk)
+    )
     ensure_usable(invitation)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(_("Someone already has an account with this address. Sign in instead."))
@@ -264,6 +280,11 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
 # Staff roles and accounts
 
 
+def _lock_institution(institution_id: int) -> Institution:
+    """Serialise the writes that keep an institution's invariants (one liaison, one partner admin)."""
+    return Institution.objects.select_for_update().get(pk=institution_id)
+
+
 def _active_liaison_of(user: User) -> LiaisonNomination | None:
     return LiaisonNomination.objects.active().filter(officer=user).first()
 
@@ -286,8 +307,9 @@ def _ensure_another_partner_admin(user: User, field: str) -> None:
 @transaction.atomic
 def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
     """Replace a person's staff roles at their institution; other roles they hold stay."""
-    _require(permissions.can_manage_staff(by, user.institution))
+    _require(permissions.can_manage_staff_member(by, user))
     roles = _clean_staff_roles(roles)
+    _lock_institution(user.institution_id)
     current = set(user.role_assignments.values_list("role", flat=True))
     removed = (current & set(INSTITUTION_STAFF_ROLES)) - set(roles)
     if Role.PARTNER_ADMIN in removed:
@@ -296,6 +318,8 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
         raise ValidationError(
             {"roles": _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}}
         )
+    if Role.PARTNER_ADMIN in removed:
+        _withdraw_invitations_sent_by(user)
     user.role_assignments.filter(role__in=removed).delete()
     RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r) for r in roles if r not in current)
     user.__dict__.pop("roles", None)
@@ -314,15 +338,19 @@ def deactivate_user(*, user: User, by: User) -> User:
     """Deactivate an account and end every session it has, on every device."""
     from allauth.usersessions.models import UserSession
 
-    _require(permissions.can_manage_staff(by, user.institution))
+    _require(permissions.can_manage_staff_member(by, user))
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
+    if not user.is_active:
+        raise ValidationError(_("%(name)s is already deactivated.") % {"name": user})
+    _lock_institution(user.institution_id)
     if _active_liaison_of(user):
         raise ValidationError(_("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user})
     if Role.PARTNER_ADMIN in user.roles:
         _ensure_another_partner_admin(user, "__all__")
     user.is_active = False
     user.save(update_fields=["is_active"])
+    _withdraw_invitations_sent_by(user)
     for session in UserSession.objects.filter(user=user):
         session.end()
     record_audit(actor=by, action=AuditAction.USER_DEACTIVATED, target=user, institution=user.institution)
@@ -331,7 +359,9 @@ def deactivate_user(*, user: User, by: User) -> User:
 
 @transaction.atomic
 def reactivate_user(*, user: User, by: User) -> User:
-    _require(permissions.can_manage_staff(by, user.institution))
+    _require(permissions.can_manage_staff_member(by, user))
+    if user.is_active:
+        raise ValidationError(_("%(name)s is already active.") % {"name": user})
     user.is_active = True
     user.save(update_fields=["is_active"])
     record_audit(actor=by, action=AuditAction.USER_REACTIVATED, target=user, institution=user.institution)
@@ -349,7 +379,9 @@ def liaison_refusal(institution: Institution) -> str:
 def nominate_liaison(*, institution: Institution, officer: User, by: User) -> LiaisonNomination:
     """End the current nomination and start a new one; the institution row is locked meanwhile."""
     _require(permissions.can_nominate_liaison(by, institution))
-    Institution.objects.select_for_update().get(pk=institution.pk)
+    _lock_institution(institution.pk)
+    # Read again under the lock, so that a concurrent deactivation or role change is seen.
+    officer = User.objects.get(pk=officer.pk)
     if officer.institution_id != institution.pk or not officer.is_active or Role.CAREER_OFFICER not in officer.roles:
         raise ValidationError({"officer": liaison_refusal(institution)})
     now = timezone.now()
@@ -383,18 +415,27 @@ def _unique_company_slug(name: str) -> str:
     return slug
 
 
+def ensure_new_company(*, name: str, country: str) -> None:
+    duplicate = Company.objects.filter(name__iexact=name.strip(), country=country).first()
+    if duplicate:
+        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": duplicate.name}})
+
+
 @transaction.atomic
 def add_company(*, company: Company, by: User) -> Company:
     """Add a company to the shared network, unless one of that name exists in that country."""
     _require(permissions.can_add_company(by))
-    duplicate = Company.objects.filter(name__iexact=company.name.strip(), country=company.country).first()
-    if duplicate:
-        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": duplicate.name}})
+    ensure_new_company(name=company.name, country=company.country)
     company.name = company.name.strip()
     company.slug = _unique_company_slug(company.name)
     company.created_by = by if isinstance(by, User) else None
-    company.full_clean()
-    company.save()
+    company.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        # A concurrent request added the same company a moment ago.
+        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": company.name}}) from None
     record_audit(actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution)
     return company
 
@@ -404,21 +445,29 @@ def save_company_relationship(*, relationship: CompanyRelationship, by: User) ->
     institution = relationship.institution
     _require(permissions.can_manage_company_relationships(by, institution))
     owner = relationship.owner
-    if owner and (owner.institution_id != institution.pk or Role.CAREER_OFFICER not in owner.roles):
+    if owner and (
+        owner.institution_id != institution.pk or not owner.is_active or Role.CAREER_OFFICER not in owner.roles
+    ):
         raise ValidationError(
             {"owner": _("The owner must be a career officer of %(institution)s.") % {"institution": institution}}
         )
-    duplicate = CompanyRelationship.objects.filter(institution=institution, company=relationship.company).exclude(
-        pk=relationship.pk
+    duplicate = ValidationError(
+        {
+            "company": _("%(institution)s already has a relationship with %(company)s.")
+            % {"institution": institution.short_name, "company": relationship.company}
+        }
     )
-    if duplicate.exists():
-        raise ValidationError(
-            {
-                "company": _("%(institution)s already has a relationship with %(company)s.")
-                % {"institution": institution.short_name, "company": relationship.company}
-            }
-        )
-    relationship.save()
+    if (
+        CompanyRelationship.objects.filter(institution=institution, company=relationship.company)
+        .exclude(pk=relationship.pk)
+        .exists()
+    ):
+        raise duplicate
+    try:
+        with transaction.atomic():
+            relationship.save()
+    except IntegrityError:
+        raise duplicate from None
     record_audit(
         actor=by,
         action=AuditAction.RELATIONSHIP_SAVED,
@@ -500,3 +549,11 @@ def revoke_api_key(*, api_key: ApiKey, by: User) -> ApiKey:
         api_key.save(update_fields=["revoked_at"])
         record_audit(actor=by, action=AuditAction.API_KEY_REVOKED, target=api_key, institution=api_key.institution)
     return api_key
+
+
+def set_preferred_language(*, user: User, language: str) -> User:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user

@@ -65,11 +65,17 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+if SECRET_KEY == _DEV_SECRET_KEY and set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+    # A forgotten DJANGO_DEBUG must not put a public site on the published key.
+    _refuse("DJANGO_ALLOWED_HOSTS names a public host: set DJANGO_SECRET_KEY to a random string of 50+ characters.")
 if not DEBUG:
     if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         _refuse("DJANGO_DEBUG is off: set DJANGO_SECRET_KEY to a random string of 50+ characters.")
     if not ALLOWED_HOSTS:
         _refuse("DJANGO_DEBUG is off: set DJANGO_ALLOWED_HOSTS to the site's host names.")
+    if not os.environ.get("SITE_URL"):
+        _refuse("DJANGO_DEBUG is off: set SITE_URL to the site's address, e.g. https://careers.example.org.")
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

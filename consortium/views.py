@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -32,7 +34,7 @@ from .models import (
     CompanyRelationship,
     Institution,
     LiaisonNomination,
-    RoleAssignment,
+    Role,
     User,
 )
 
@@ -61,8 +63,9 @@ def home(request):
 
 
 def institution_list(request):
+    liaisons = LiaisonNomination.objects.visible_to(request.user).active().select_related("officer")
     institutions = Institution.objects.visible_to(request.user).prefetch_related(
-        Prefetch("liaison_nominations", LiaisonNomination.objects.active().select_related("officer"), "active_liaison")
+        Prefetch("liaison_nominations", liaisons, "active_liaison")
     )
     return render(request, "consortium/institution_list.html", {"institutions": institutions})
 
@@ -84,7 +87,7 @@ def manage(request, slug):
         "institution": institution,
         "liaison": institution.current_liaison,
         "staff_count": User.objects.staff_of(institution).filter(is_active=True).count(),
-        "student_count": institution.people.filter(role_assignments__role="student").count(),
+        "student_count": institution.people.filter(role_assignments__role=Role.STUDENT).count(),
         "pending_invitations": institution.invitations.pending().count(),
         "relationship_count": institution.company_relationships.count(),
         "recent": AuditLog.objects.visible_to(request.user).filter(institution=institution)[:8],
@@ -104,24 +107,24 @@ def staff(request, slug):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("consortium:staff", slug=slug)
-    people = (
-        User.objects.filter(institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES)
-        .distinct()
-        .prefetch_related(Prefetch("role_assignments", RoleAssignment.objects.all()))
-    )
+    people = User.objects.staff_of(institution).prefetch_related("role_assignments")
     context = {
         "institution": institution,
         "people": people,
         "liaison": institution.current_liaison,
-        "invitations": institution.invitations.select_related("invited_by")[:50],
+        "invitations": institution.invitations.all()[:50],
+        "invitation_days": settings.INVITATION_VALIDITY.days,
         "form": form,
     }
     return render(request, "consortium/staff_list.html", context)
 
 
 def _staff_member(request, slug, pk) -> tuple[Institution, User]:
+    """A member of staff the user may manage; anyone else of the institution is a 404 too."""
     institution = _institution_for(request, slug, permissions.can_manage_staff)
-    person = get_object_or_404(User.objects.visible_to(request.user).filter(institution=institution), pk=pk)
+    person = get_object_or_404(User.objects.visible_to(request.user).staff_of(institution), pk=pk)
+    if not permissions.can_manage_staff_member(request.user, person):
+        raise Http404
     return institution, person
 
 
@@ -161,8 +164,12 @@ def staff_set_active(request, slug, pk, active):
 def invitation_revoke(request, slug, pk):
     institution = _institution_for(request, slug, permissions.can_manage_staff)
     invitation = get_object_or_404(institution.invitations, pk=pk)
-    services.revoke_invitation(invitation=invitation, by=request.user)
-    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    try:
+        services.revoke_invitation(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     return redirect("consortium:staff", slug=slug)
 
 
@@ -180,7 +187,11 @@ def liaison(request, slug):
                 request, _("%(name)s is now the liaison officer.") % {"name": form.cleaned_data["officer"]}
             )
             return redirect("consortium:liaison", slug=slug)
-    history = institution.liaison_nominations.select_related("officer", "nominated_by")
+    history = (
+        LiaisonNomination.objects.visible_to(request.user)
+        .filter(institution=institution)
+        .select_related("officer", "nominated_by")
+    )
     return render(request, "consortium/liaison.html", {"institution": institution, "history": history, "form": form})
 
 
@@ -332,10 +343,9 @@ def profile(request):
 def set_language(request):
     """Django's language switch, remembered on the profile of a signed-in user."""
     response = django_set_language(request)
-    language = request.POST.get("language")
-    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        request.user.preferred_language = language
-        request.user.save(update_fields=["preferred_language"])
+    if request.method == "POST" and request.user.is_authenticated:
+        with suppress(ValidationError):
+            services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
     return response
 
 

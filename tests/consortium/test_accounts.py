@@ -1,14 +1,15 @@
 """Signing up, invitations, two-factor authentication and session limits."""
 
+import datetime
 import re
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from consortium import services
 from consortium.models import AuditAction, AuditLog, Invitation, Role, User
@@ -182,11 +183,27 @@ def test_students_are_offered_but_not_forced_into_mfa(client, people):
     assert_can_open_totp_setup(client)
 
 
-def test_admins_cannot_remove_their_authenticator(client, people):
-    admin = people["admin"]
-    client.force_login(admin)
-    client.post(reverse("mfa_deactivate_totp"))
-    assert admin.authenticator_set.filter(type="totp").exists()
+def test_admins_cannot_remove_their_authenticator_but_students_can(people, make_user):
+    from allauth.mfa.adapter import get_adapter
+
+    student = make_user(Role.STUDENT)
+    TOTP.activate(student, generate_totp_secret())
+    assert get_adapter().can_delete_authenticator(people["admin"].authenticator_set.get()) is False
+    assert get_adapter().can_delete_authenticator(student.authenticator_set.get()) is True
+
+
+def test_back_office_operators_must_set_up_mfa_too(client, make_user):
+    operator = make_user(is_staff=True)
+    client.post(reverse("account_login"), {"login": operator.email, "password": "a-long-test-password-1"})
+    assert client.get(reverse("admin:index")).url == reverse("mfa_activate_totp")
+
+
+def test_until_mfa_is_set_up_account_settings_are_closed(client, make_user):
+    admin = make_user(Role.PARTNER_ADMIN, roles__totp=False)
+    client.post(reverse("account_login"), {"login": admin.email, "password": "a-long-test-password-1"})
+    assert client.get(reverse("account_email")).url == reverse("mfa_activate_totp")
+    assert client.post(reverse("account_logout")).status_code == 302
+    assert client.get(reverse("home")).context["user"].is_authenticated is False
 
 
 def test_failed_logins_are_rate_limited(client, people):
@@ -259,3 +276,58 @@ def test_deactivating_a_user_ends_all_their_sessions(client, people, home):
 def test_a_user_cannot_deactivate_themselves(people):
     with pytest.raises(services.ValidationError, match="your own account"):
         services.deactivate_user(user=people["admin"], by=people["admin"])
+
+
+def test_a_forged_link_for_an_existing_invitation_is_refused(client, people, home):
+    from django.core import signing
+
+    invitation = invite(people["admin"], home)
+    forged = signing.dumps({"i": invitation.pk, "n": "guessed"}, salt=services.INVITATION_SALT)
+    response = client.get(reverse("consortium:invitation-accept", args=[forged]))
+    assert response.status_code == 410 and "not valid" in response.content.decode()
+
+
+def test_invitations_die_with_their_senders_rights(client, people, home, make_user):
+    second_admin = make_user(Role.PARTNER_ADMIN)
+    invitation = invite(second_admin, home, roles=[Role.PARTNER_ADMIN])
+    services.deactivate_user(user=second_admin, by=people["admin"])
+    response = client.get(reverse("consortium:invitation-accept", args=[services.invitation_token(invitation)]))
+    assert response.status_code == 410 and "withdrawn" in response.content.decode()
+
+
+def test_invitations_of_an_inactive_institution_cannot_be_used(client, people, home):
+    invitation = invite(people["admin"], home)
+    home.is_active = False
+    home.save()
+    response = client.get(reverse("consortium:invitation-accept", args=[services.invitation_token(invitation)]))
+    assert response.status_code == 410
+
+
+def test_inviting_an_address_of_another_institution_reveals_nothing(client, people, home):
+    invitation = invite(people["admin"], home, email=people["other_officer"].email)
+    assert invitation.pk
+    url = reverse("consortium:invitation-accept", args=[services.invitation_token(invitation)])
+    response = client.post(
+        url, {"full_name": "X", "password1": "staff-password-2026", "password2": "staff-password-2026"}
+    )
+    assert response.status_code == 410 and "already has an account" in response.content.decode()
+    assert User.objects.get(email=people["other_officer"].email).institution != home
+
+
+def test_the_invitation_email_reads_well(people, home, mailoutbox, settings, django_capture_on_commit_callbacks):
+    admin = people["admin"]
+    admin.full_name = "Pat O'Brien"
+    admin.time_zone = "Asia/Tokyo"
+    admin.save()
+    home.short_name = "Regent's"
+    home.name = "Regent's University London"
+    home.save()
+    with timezone.override("Asia/Tokyo"), django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(admin, home)
+    message = mailoutbox[0]
+    assert message.subject == "You are invited to join Regent's on the Career Consortium platform"
+    assert "Pat O'Brien invited you to join Regent's University London" in message.body
+    with translation.override("en"):
+        expires = formats.date_format(invitation.expires_at.astimezone(datetime.UTC), "DATETIME_FORMAT")
+    assert f"expires on {expires} (UTC)" in message.body
+    assert "Pat O&#x27;Brien" in message.alternatives[0][0]

@@ -9,7 +9,6 @@ from consortium import services
 from consortium.models import (
     AuditLog,
     CompanyRelationship,
-    Institution,
     InstitutionDomain,
     LiaisonNomination,
     Role,
@@ -73,21 +72,6 @@ def test_institution_for_email_matches_parent_domains_and_skips_inactive(home, o
     other.is_active = False
     other.save()
     assert services.institution_for_email("a@ua.example") is None
-
-
-@pytest.mark.parametrize(
-    ("who", "sees"),
-    [
-        ("admin", {"home"}),
-        ("other_admin", {"other"}),
-        ("consortium_admin", {"home", "other"}),
-        ("officer", set()),
-        ("student", set()),
-    ],
-)
-def test_institutions_managed_by_each_role(people, home, other, who, sees):
-    names = {"home": home, "other": other}
-    assert set(Institution.objects.managed_by(people[who])) == {names[n] for n in sees}
 
 
 @pytest.mark.parametrize(
