@@ -1,5 +1,8 @@
 """Who may do what in the core: institutions, staff, liaison nominations, the company network."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from .access import has_role, has_scope, holds_role_at, is_consortium_admin, is_signed_in
 from .models import INSTITUTION_STAFF_ROLES, STAFF_ROLES, Role
 
@@ -59,3 +62,9 @@ def can_manage_api_keys(user, institution) -> bool:
 
 def can_browse_companies(user) -> bool:
     return is_signed_in(user)
+
+
+def require(allowed: bool) -> None:
+    """For services: raise PermissionDenied unless a predicate allowed the action."""
+    if not allowed:
+        raise PermissionDenied(_("You are not allowed to do this."))

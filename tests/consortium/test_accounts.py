@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -274,7 +275,7 @@ def test_deactivating_a_user_ends_all_their_sessions(client, people, home):
 
 
 def test_a_user_cannot_deactivate_themselves(people):
-    with pytest.raises(services.ValidationError, match="your own account"):
+    with pytest.raises(ValidationError, match="your own account"):
         services.deactivate_user(user=people["admin"], by=people["admin"])
 
 

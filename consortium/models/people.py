@@ -1,3 +1,5 @@
+"""People, institutions and roles; liaison nominations and staff invitations."""
+
 import secrets
 import zoneinfo
 from datetime import datetime
@@ -39,7 +41,7 @@ class InstitutionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Member institutions are public; inactive ones only to consortium admins."""
-        from .access import is_consortium_admin
+        from ..access import is_consortium_admin
 
         return self if is_consortium_admin(user) else self.active()
 
@@ -103,7 +105,7 @@ class UserQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """People a user may look up: their own institution's (admins) or everyone (consortium admins)."""
-        from .access import is_consortium_admin, managed_institution_ids
+        from ..access import is_consortium_admin, managed_institution_ids
 
         if is_consortium_admin(user):
             return self
@@ -226,7 +228,7 @@ class LiaisonNominationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Current liaisons are the consortium's contact list; the history belongs to the institution."""
-        from .access import is_consortium_admin, staff_institution_id
+        from ..access import is_consortium_admin, staff_institution_id
 
         if is_consortium_admin(user):
             return self
@@ -269,114 +271,6 @@ class LiaisonNomination(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ends_at is None
-
-
-class CompanySize(models.TextChoices):
-    # The EU's SME size classes, by head count.
-    MICRO = "micro", _("Micro (fewer than 10)")
-    SMALL = "small", _("Small (10–49)")
-    MEDIUM = "medium", _("Medium (50–249)")
-    LARGE = "large", _("Large (250 or more)")
-
-
-class Sector(models.TextChoices):
-    # NACE Rev. 2 sections, grouped where career services do not tell them apart.
-    AGRICULTURE = "A", _("Agriculture, forestry and fishing")
-    MANUFACTURING = "C", _("Manufacturing and industry")
-    ENERGY = "D", _("Energy and utilities")
-    CONSTRUCTION = "F", _("Construction and real estate")
-    TRADE = "G", _("Retail, wholesale and consumer goods")
-    TRANSPORT = "H", _("Transport and logistics")
-    HOSPITALITY = "I", _("Hospitality and tourism")
-    ICT = "J", _("Information, communication and media")
-    FINANCE = "K", _("Finance and insurance")
-    PROFESSIONAL = "M", _("Consulting, legal and professional services")
-    ADMINISTRATIVE = "N", _("Administrative and support services")
-    PUBLIC = "O", _("Public administration")
-    EDUCATION = "P", _("Education and research")
-    HEALTH = "Q", _("Health and social work")
-    ARTS = "R", _("Arts, culture and entertainment")
-    OTHER = "S", _("Other services and NGOs")
-
-
-class CompanyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The company network is shared by every signed-in member of the consortium."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self
-
-
-class Company(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
-    country = CountryField(_("country"))
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
-    sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices)
-    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = CompanyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("company")
-        verbose_name_plural = _("companies")
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                "country",
-                name="company_name_country_unique",
-                violation_error_message=_("A company of this name is already in the network in this country."),
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class CompanyRelationshipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An institution's relationships are its own staff's working notes."""
-        from .access import is_consortium_admin, staff_institution_id
-
-        if is_consortium_admin(user):
-            return self
-        own = staff_institution_id(user)
-        return self.filter(institution_id=own) if own else self.none()
-
-
-class CompanyRelationship(models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="company_relationships")
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("company")
-    )
-    owner = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_company_relationships",
-        verbose_name=_("owner officer"),
-    )
-    since = models.DateField(_("since"), default=timezone.localdate)
-    notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = CompanyRelationshipQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["company__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["institution", "company"], name="company_relationship_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.institution.short_name} ↔ {self.company}"
 
 
 def new_invitation_nonce() -> str:
@@ -426,113 +320,3 @@ class Invitation(models.Model):
 
     def role_labels(self) -> list[str]:
         return role_labels(self.roles)
-
-
-class AuditAction(models.TextChoices):
-    INSTITUTION_CREATED = "institution.created", _("Institution created")
-    INSTITUTION_UPDATED = "institution.updated", _("Institution updated")
-    STAFF_INVITED = "staff.invited", _("Staff member invited")
-    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
-    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
-    ROLES_CHANGED = "user.roles_changed", _("Roles changed")
-    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
-    USER_REACTIVATED = "user.reactivated", _("User reactivated")
-    LIAISON_NOMINATED = "liaison.nominated", _("Liaison officer nominated")
-    COMPANY_CREATED = "company.created", _("Company added to the network")
-    RELATIONSHIP_SAVED = "company_relationship.saved", _("Company relationship saved")
-    RELATIONSHIP_REMOVED = "company_relationship.removed", _("Company relationship removed")
-    API_KEY_CREATED = "api_key.created", _("API key created")
-    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
-
-
-class AuditLogQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from .access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(institution_id__in=managed_institution_ids(user))
-
-
-class AuditLog(models.Model):
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    api_key = models.ForeignKey("ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    # Kept as text so the log still reads after the actor's account is erased.
-    actor_repr = models.CharField(max_length=300)
-    action = models.CharField(max_length=64, choices=AuditAction.choices)
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    target_type = models.CharField(max_length=100)
-    target_id = models.CharField(max_length=64)
-    target_repr = models.CharField(max_length=300)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = AuditLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["institution", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
-
-
-class ApiKeyQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-    def visible_to(self, user):
-        from .access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(institution_id__in=managed_institution_ids(user))
-
-
-class ApiKey(models.Model):
-    """A member university's system. Only a SHA-256 of the key is stored: keys are long and random."""
-
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
-    key_hash = models.CharField(max_length=64)
-    scopes = models.JSONField(_("scopes"), default=list)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ApiKeyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("API key")
-        verbose_name_plural = _("API keys")
-
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-
-class ApiClient:
-    """The principal a request authenticated by an API key acts as: the institution's system.
-
-    It holds no role; what it may do comes from its key's scopes (see access.has_scope).
-    """
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    pk = None
-    roles = frozenset()
-
-    def __init__(self, api_key: ApiKey):
-        self.api_key = api_key
-        self.institution = api_key.institution
-        self.institution_id = api_key.institution_id
-
-    def __str__(self):
-        return f"API key {self.api_key}"

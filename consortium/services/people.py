@@ -1,32 +1,18 @@
-"""Writes with rules in the core: institutions, staff, liaison nominations, the company network.
+"""Writes about people and institutions: sign-up, invitations, staff roles, liaison officers."""
 
-Every function is keyword-only and atomic, checks the actor's permission first (raising
-PermissionDenied), raises ValidationError keyed by the offending field, and records what it
-did in the audit log.
-"""
-
-import hashlib
 import hmac
-import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     INSTITUTION_STAFF_ROLES,
-    ApiClient,
-    ApiKey,
     AuditAction,
-    AuditLog,
-    Company,
-    CompanyRelationship,
     Institution,
     InstitutionDomain,
     Invitation,
@@ -35,36 +21,10 @@ from .models import (
     RoleAssignment,
     User,
 )
+from ..permissions import require
+from .audit import record_audit
 
 INVITATION_SALT = "consortium.invitation"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You are not allowed to do this."))
-
-
-def record_audit(
-    *,
-    actor: User | ApiClient | None,
-    action: str,
-    target: Model,
-    institution: Institution | None,
-    details: dict | None = None,
-) -> AuditLog:
-    """Append to the audit log; a write made through an API key is attributed to that key."""
-    user = actor if isinstance(actor, User) else None
-    return AuditLog.objects.create(
-        actor=user,
-        api_key=getattr(actor, "api_key", None),
-        actor_repr=f"{user.full_name} <{user.email}>" if user else str(actor or "system"),
-        action=action,
-        institution=institution,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_repr=str(target)[:300],
-        details=details or {},
-    )
 
 
 # Institutions
@@ -93,7 +53,7 @@ def normalise_domains(raw: list[str]) -> list[str]:
 @transaction.atomic
 def save_institution(*, institution: Institution, domains: list[str], by: User) -> Institution:
     """Create or update a member institution and replace its student e-mail domains."""
-    _require(permissions.can_manage_members(by))
+    require(permissions.can_manage_members(by))
     domains = normalise_domains(domains)
     taken = InstitutionDomain.objects.filter(domain__in=domains)
     if institution.pk:
@@ -197,7 +157,7 @@ def _clean_staff_roles(roles: list[str]) -> list[str]:
 @transaction.atomic
 def invite_staff(*, institution: Institution, email: str, full_name: str, roles: list[str], by: User) -> Invitation:
     """Invite a member of staff; any earlier pending invitation of the same address is withdrawn."""
-    _require(permissions.can_manage_staff(by, institution))
+    require(permissions.can_manage_staff(by, institution))
     roles = _clean_staff_roles(roles)
     email = User.objects.normalize_email(email).strip()
     # Only a clash inside the institution is named: an admin must not learn who studies elsewhere.
@@ -220,7 +180,7 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
         institution=institution,
         details={"email": email, "roles": roles},
     )
-    from .tasks import send_invitation
+    from ..tasks import send_invitation
 
     send_invitation.delay_on_commit(invitation.pk)
     return invitation
@@ -228,7 +188,7 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
-    _require(permissions.can_manage_staff(by, invitation.institution))
+    require(permissions.can_manage_staff(by, invitation.institution))
     if invitation.status() != "pending":
         raise ValidationError(_("Only a pending invitation can be withdrawn."))
     invitation.revoked_at = timezone.now()
@@ -307,7 +267,7 @@ def _ensure_another_partner_admin(user: User, field: str) -> None:
 @transaction.atomic
 def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
     """Replace a person's staff roles at their institution; other roles they hold stay."""
-    _require(permissions.can_manage_staff_member(by, user))
+    require(permissions.can_manage_staff_member(by, user))
     roles = _clean_staff_roles(roles)
     _lock_institution(user.institution_id)
     current = set(user.role_assignments.values_list("role", flat=True))
@@ -338,7 +298,7 @@ def deactivate_user(*, user: User, by: User) -> User:
     """Deactivate an account and end every session it has, on every device."""
     from allauth.usersessions.models import UserSession
 
-    _require(permissions.can_manage_staff_member(by, user))
+    require(permissions.can_manage_staff_member(by, user))
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     if not user.is_active:
@@ -359,7 +319,7 @@ def deactivate_user(*, user: User, by: User) -> User:
 
 @transaction.atomic
 def reactivate_user(*, user: User, by: User) -> User:
-    _require(permissions.can_manage_staff_member(by, user))
+    require(permissions.can_manage_staff_member(by, user))
     if user.is_active:
         raise ValidationError(_("%(name)s is already active.") % {"name": user})
     user.is_active = True
@@ -378,7 +338,7 @@ def liaison_refusal(institution: Institution) -> str:
 @transaction.atomic
 def nominate_liaison(*, institution: Institution, officer: User, by: User) -> LiaisonNomination:
     """End the current nomination and start a new one; the institution row is locked meanwhile."""
-    _require(permissions.can_nominate_liaison(by, institution))
+    require(permissions.can_nominate_liaison(by, institution))
     _lock_institution(institution.pk)
     # Read again under the lock, so that a concurrent deactivation or role change is seen.
     officer = User.objects.get(pk=officer.pk)
@@ -402,153 +362,6 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
         details={"officer": officer.email, "previous": current.officer.email if current else None},
     )
     return nomination
-
-
-# The company network
-
-
-def _unique_company_slug(name: str) -> str:
-    base = slugify(name)[:200] or "company"
-    slug, n = base, 2
-    while Company.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def ensure_new_company(*, name: str, country: str) -> None:
-    duplicate = Company.objects.filter(name__iexact=name.strip(), country=country).first()
-    if duplicate:
-        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": duplicate.name}})
-
-
-@transaction.atomic
-def add_company(*, company: Company, by: User) -> Company:
-    """Add a company to the shared network, unless one of that name exists in that country."""
-    _require(permissions.can_add_company(by))
-    ensure_new_company(name=company.name, country=company.country)
-    company.name = company.name.strip()
-    company.slug = _unique_company_slug(company.name)
-    company.created_by = by if isinstance(by, User) else None
-    company.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            company.save()
-    except IntegrityError:
-        # A concurrent request added the same company a moment ago.
-        raise ValidationError({"name": _("%(name)s is already in the network.") % {"name": company.name}}) from None
-    record_audit(actor=by, action=AuditAction.COMPANY_CREATED, target=company, institution=by.institution)
-    return company
-
-
-@transaction.atomic
-def save_company_relationship(*, relationship: CompanyRelationship, by: User) -> CompanyRelationship:
-    institution = relationship.institution
-    _require(permissions.can_manage_company_relationships(by, institution))
-    owner = relationship.owner
-    if owner and (
-        owner.institution_id != institution.pk or not owner.is_active or Role.CAREER_OFFICER not in owner.roles
-    ):
-        raise ValidationError(
-            {"owner": _("The owner must be a career officer of %(institution)s.") % {"institution": institution}}
-        )
-    duplicate = ValidationError(
-        {
-            "company": _("%(institution)s already has a relationship with %(company)s.")
-            % {"institution": institution.short_name, "company": relationship.company}
-        }
-    )
-    if (
-        CompanyRelationship.objects.filter(institution=institution, company=relationship.company)
-        .exclude(pk=relationship.pk)
-        .exists()
-    ):
-        raise duplicate
-    try:
-        with transaction.atomic():
-            relationship.save()
-    except IntegrityError:
-        raise duplicate from None
-    record_audit(
-        actor=by,
-        action=AuditAction.RELATIONSHIP_SAVED,
-        target=relationship,
-        institution=institution,
-        details={"owner": owner.email if owner else None, "since": str(relationship.since)},
-    )
-    return relationship
-
-
-@transaction.atomic
-def remove_company_relationship(*, relationship: CompanyRelationship, by: User) -> None:
-    _require(permissions.can_manage_company_relationships(by, relationship.institution))
-    record_audit(
-        actor=by,
-        action=AuditAction.RELATIONSHIP_REMOVED,
-        target=relationship,
-        institution=relationship.institution,
-    )
-    relationship.delete()
-
-
-# API keys
-
-API_KEY_PREFIX = "cck"
-
-
-def hash_api_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-@transaction.atomic
-def create_api_key(*, institution: Institution, name: str, scopes: list[str], by: User) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is shown once and never stored."""
-    from .registry import API_SCOPES
-
-    _require(permissions.can_manage_api_keys(by, institution))
-    scopes = sorted(set(scopes))
-    if unknown := [s for s in scopes if s not in API_SCOPES]:
-        raise ValidationError({"scopes": _("Unknown scope: %(scope)s.") % {"scope": ", ".join(unknown)}})
-    if not name.strip():
-        raise ValidationError({"name": _("Give the key a name, such as the system that will use it.")})
-    prefix = secrets.token_hex(4)
-    raw = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    api_key = ApiKey.objects.create(
-        institution=institution,
-        name=name.strip(),
-        prefix=prefix,
-        key_hash=hash_api_key(raw),
-        scopes=scopes,
-        created_by=by,
-    )
-    record_audit(
-        actor=by,
-        action=AuditAction.API_KEY_CREATED,
-        target=api_key,
-        institution=institution,
-        details={"scopes": scopes},
-    )
-    return api_key, raw
-
-
-def api_key_for(raw: str) -> ApiKey | None:
-    """The active key a secret belongs to, or None. Compares hashes in constant time."""
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
-        return None
-    api_key = ApiKey.objects.active().select_related("institution").filter(prefix=parts[1]).first()
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw)):
-        return None
-    return api_key
-
-
-@transaction.atomic
-def revoke_api_key(*, api_key: ApiKey, by: User) -> ApiKey:
-    _require(permissions.can_manage_api_keys(by, api_key.institution))
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
-        record_audit(actor=by, action=AuditAction.API_KEY_REVOKED, target=api_key, institution=api_key.institution)
-    return api_key
 
 
 def set_preferred_language(*, user: User, language: str) -> User:

@@ -1,0 +1,46 @@
+"""The core's models, one module per sub-domain."""
+
+from .api import ApiClient, ApiKey
+from .audit import AuditAction, AuditLog
+from .companies import Company, CompanyRelationship, CompanySize, Sector
+from .people import (
+    INSTITUTION_STAFF_ROLES,
+    MFA_REQUIRED_ROLES,
+    STAFF_ROLES,
+    Institution,
+    InstitutionDomain,
+    Invitation,
+    LiaisonNomination,
+    Role,
+    RoleAssignment,
+    User,
+    language_choices,
+    new_invitation_nonce,
+    role_labels,
+    validate_time_zone,
+)
+
+__all__ = [
+    "INSTITUTION_STAFF_ROLES",
+    "MFA_REQUIRED_ROLES",
+    "STAFF_ROLES",
+    "ApiClient",
+    "ApiKey",
+    "AuditAction",
+    "AuditLog",
+    "Company",
+    "CompanyRelationship",
+    "CompanySize",
+    "Institution",
+    "InstitutionDomain",
+    "Invitation",
+    "LiaisonNomination",
+    "Role",
+    "RoleAssignment",
+    "Sector",
+    "User",
+    "language_choices",
+    "new_invitation_nonce",
+    "role_labels",
+    "validate_time_zone",
+]

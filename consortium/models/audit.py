@@ -1,0 +1,56 @@
+"""The audit log: who did what to whom, append-only."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .people import Institution, User
+
+
+class AuditAction(models.TextChoices):
+    INSTITUTION_CREATED = "institution.created", _("Institution created")
+    INSTITUTION_UPDATED = "institution.updated", _("Institution updated")
+    STAFF_INVITED = "staff.invited", _("Staff member invited")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    ROLES_CHANGED = "user.roles_changed", _("Roles changed")
+    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+    USER_REACTIVATED = "user.reactivated", _("User reactivated")
+    LIAISON_NOMINATED = "liaison.nominated", _("Liaison officer nominated")
+    COMPANY_CREATED = "company.created", _("Company added to the network")
+    RELATIONSHIP_SAVED = "company_relationship.saved", _("Company relationship saved")
+    RELATIONSHIP_REMOVED = "company_relationship.removed", _("Company relationship removed")
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from ..access import is_consortium_admin, managed_institution_ids
+
+        if is_consortium_admin(user):
+            return self
+        return self.filter(institution_id__in=managed_institution_ids(user))
+
+
+class AuditLog(models.Model):
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    api_key = models.ForeignKey("ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Kept as text so the log still reads after the actor's account is erased.
+    actor_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["institution", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"

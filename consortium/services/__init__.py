@@ -1,0 +1,57 @@
+"""Writes with rules in the core, one module per sub-domain.
+
+Every function is keyword-only and atomic, checks the actor's permission first (raising
+PermissionDenied), raises ValidationError keyed by the offending field, and records what it
+did in the audit log.
+"""
+
+from .api_keys import api_key_for, create_api_key, revoke_api_key
+from .audit import record_audit
+from .companies import add_company, ensure_new_company, remove_company_relationship, save_company_relationship
+from .people import (
+    INVITATION_SALT,
+    accept_invitation,
+    deactivate_user,
+    enrol_student,
+    ensure_usable,
+    institution_for_email,
+    invitation_from_token,
+    invitation_token,
+    invite_staff,
+    liaison_refusal,
+    nominate_liaison,
+    reactivate_user,
+    revoke_invitation,
+    save_institution,
+    set_preferred_language,
+    set_staff_roles,
+    unknown_domain_message,
+)
+
+__all__ = [
+    "INVITATION_SALT",
+    "accept_invitation",
+    "add_company",
+    "api_key_for",
+    "create_api_key",
+    "deactivate_user",
+    "enrol_student",
+    "ensure_new_company",
+    "ensure_usable",
+    "institution_for_email",
+    "invitation_from_token",
+    "invitation_token",
+    "invite_staff",
+    "liaison_refusal",
+    "nominate_liaison",
+    "reactivate_user",
+    "record_audit",
+    "remove_company_relationship",
+    "revoke_api_key",
+    "revoke_invitation",
+    "save_company_relationship",
+    "save_institution",
+    "set_preferred_language",
+    "set_staff_roles",
+    "unknown_domain_message",
+]
