@@ -19,7 +19,6 @@ from ..models import (
 from ..permissions import require
 from .audit import record_audit
 
-
 API_KEY_PREFIX = "cck"
 
 
