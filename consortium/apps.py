@@ -7,6 +7,18 @@ class ConsortiumConfig(AppConfig):
     verbose_name = _("Consortium")
 
     def ready(self):
-        from .registry import register_api_scope
+        from .registry import register_api_scope, register_notification_kind
 
         register_api_scope("companies:write", _("Add companies to the shared network"))
+        register_notification_kind(
+            "liaison.nominated",
+            _("Liaison officer nominations"),
+            template="consortium/notifications/liaison_nominated.txt",
+            transactional=True,
+        )
+        register_notification_kind(
+            "account.roles_changed",
+            _("Changes to your roles"),
+            template="consortium/notifications/roles_changed.txt",
+            transactional=True,
+        )

@@ -9,4 +9,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The periodic schedule, in one place. Each entry says why it runs when it does.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Safety net for e-mails whose queue message a broker restart lost; sending stays idempotent.
+    "requeue-stale-deliveries": {"task": "consortium.tasks.requeue_stale_deliveries", "schedule": 600},
+}

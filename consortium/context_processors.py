@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from . import access
-from .models import Role
+from .models import Notification, Role
 
 
 def navigation(request):
@@ -14,6 +14,9 @@ def navigation(request):
             "is_staff_member": access.staff_institution_id(user) is not None,
             "manages": user.institution if access.managed_institution_ids(user) else None,
             "is_consortium_admin": access.is_consortium_admin(user),
+            "unread_count": Notification.objects.visible_to(user).inbox().unread().count()
+            if user.is_authenticated
+            else 0,
         }
 
     return {"nav": SimpleLazyObject(build)}

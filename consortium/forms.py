@@ -3,6 +3,7 @@ import zoneinfo
 from allauth.account.forms import SignupForm
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -163,3 +164,12 @@ class ApiKeyForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["scopes"].choices = [(s.name, f"{s.name} — {s.label}") for s in API_SCOPES.values()]
+
+
+def form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

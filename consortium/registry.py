@@ -1,4 +1,4 @@
-"""What the feature apps declare to the core: API scopes for now.
+"""What the feature apps declare to the core: API scopes and notification kinds.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
@@ -18,3 +18,25 @@ API_SCOPES: dict[str, ApiScope] = {}
 def register_api_scope(name: str, label: str) -> ApiScope:
     scope = API_SCOPES[name] = ApiScope(name, label)
     return scope
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of message. Transactional kinds are about the recipient's own action or role and are
+    always sent; optional kinds are sent by e-mail only after consent (students start opted out)."""
+
+    name: str
+    label: str
+    template: str
+    transactional: bool
+    email_by_default: bool = True
+
+
+NOTIFICATION_KINDS: dict[str, NotificationKind] = {}
+
+
+def register_notification_kind(
+    name: str, label: str, *, template: str, transactional: bool, email_by_default: bool = True
+) -> NotificationKind:
+    kind = NOTIFICATION_KINDS[name] = NotificationKind(name, label, template, transactional, email_by_default)
+    return kind

@@ -1,19 +1,28 @@
-import datetime
+"""Background work of the core. Tasks take ids, re-read their rows, and are safe to run twice."""
+
+from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from .models import Invitation
+from . import mail
+from .models import Channel, Delivery, Invitation
+
+EMAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+    "soft_time_limit": 50,
+    "time_limit": 60,
+}
+# A pending e-mail older than this has lost its queue message (a broker restart); it is queued again.
+STALE_DELIVERY_AGE = timedelta(minutes=15)
 
 
-@shared_task(
-    acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, soft_time_limit=50, time_limit=60
-)
+@shared_task(**EMAIL_RETRY)
 def send_invitation(invitation_id: int) -> None:
     """E-mail an invitation link once; a second run after success sends nothing.
 
@@ -32,23 +41,38 @@ def send_invitation(invitation_id: int) -> None:
         )
         if invitation is None or invitation.status() != "pending":
             return
-        build_invitation_email(invitation, invitation_token(invitation)).send()
+        mail.invitation_email(invitation, invitation_token(invitation)).send()
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
 
 
-def build_invitation_email(invitation: Invitation, token: str) -> EmailMultiAlternatives:
-    language = invitation.invited_by.preferred_language if invitation.invited_by else settings.LANGUAGE_CODE
-    with translation.override(language), timezone.override(datetime.UTC):
-        context = {
-            "invitation": invitation,
-            "url": settings.SITE_URL + reverse("consortium:invitation-accept", args=[token]),
-            "expires_at": timezone.localtime(invitation.expires_at),
-        }
-        message = EmailMultiAlternatives(
-            subject=render_to_string("emails/invitation_subject.txt", context).strip(),
-            body=render_to_string("emails/invitation.txt", context),
-            to=[invitation.email],
+@shared_task(**EMAIL_RETRY)
+def deliver_email(delivery_id: int) -> None:
+    """Send one notification e-mail, once, by the same lock-send-mark pattern as send_invitation."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("notification", "recipient")
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING, channel=Channel.EMAIL)
+            .first()
         )
-        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    return message
+        if delivery is None:
+            return
+        delivery.attempts += 1
+        if not delivery.recipient.is_active:
+            delivery.status = Delivery.Status.SKIPPED
+        else:
+            mail.notification_email(delivery).send()
+            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["attempts", "status", "sent_at"])
+
+
+@shared_task(acks_late=True, time_limit=120)
+def requeue_stale_deliveries() -> int:
+    """Queue again the e-mails whose task message was lost; deliver_email ignores any already sent."""
+    stale = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, channel=Channel.EMAIL, created_at__lt=timezone.now() - STALE_DELIVERY_AGE
+    ).values_list("pk", flat=True)[:1000]
+    for pk in stale:
+        deliver_email.delay(pk)
+    return len(stale)

@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -17,6 +19,12 @@ core_patterns = [
     path("companies/new/", views.company_create, name="company-create"),
     path("profile/", views.profile, name="profile"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/unread/", views.unread_count, name="unread-count"),
+    path("notifications/read-all/", views.mark_all_read, name="notifications-read-all"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="notification-read"),
+    path("notifications/preferences/", views.preferences, name="notification-preferences"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("manage/", views.manage_index, name="manage-index"),
     path("manage/members/", views.member_list, name="member-list"),
     path("manage/members/new/", views.member_edit, name="member-create"),
@@ -63,4 +71,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
 ]

@@ -3,6 +3,7 @@
 from .api import ApiClient, ApiKey
 from .audit import AuditAction, AuditLog
 from .companies import Company, CompanyRelationship, CompanySize, Sector
+from .notifications import Channel, ConsentRecord, Delivery, Notification, NotificationPreference
 from .people import (
     INSTITUTION_STAFF_ROLES,
     MFA_REQUIRED_ROLES,
@@ -28,6 +29,11 @@ __all__ = [
     "ApiKey",
     "AuditAction",
     "AuditLog",
+    "Channel",
+    "ConsentRecord",
+    "Delivery",
+    "Notification",
+    "NotificationPreference",
     "Company",
     "CompanyRelationship",
     "CompanySize",

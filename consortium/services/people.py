@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..permissions import require
 from .audit import record_audit
+from .notifications import notify
 
 INVITATION_SALT = "consortium.invitation"
 
@@ -283,12 +284,18 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
     user.role_assignments.filter(role__in=removed).delete()
     RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r) for r in roles if r not in current)
     user.__dict__.pop("roles", None)
-    record_audit(
+    entry = record_audit(
         actor=by,
         action=AuditAction.ROLES_CHANGED,
         target=user,
         institution=user.institution,
         details={"before": sorted(current), "after": sorted((current - removed) | set(roles))},
+    )
+    notify(
+        [user],
+        "account.roles_changed",
+        context={"institution": user.institution, "roles": user.role_labels(), "changed_by": by},
+        dedupe_key=f"roles:{entry.pk}",
     )
     return user
 
@@ -353,6 +360,12 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
         current.save(update_fields=["ends_at"])
     nomination = LiaisonNomination.objects.create(
         institution=institution, officer=officer, starts_at=now, nominated_by=by
+    )
+    notify(
+        [officer, current.officer if current else None],
+        "liaison.nominated",
+        context={"institution": institution, "officer": officer, "nominated_by": by},
+        dedupe_key=f"nomination:{nomination.pk}",
     )
     record_audit(
         actor=by,

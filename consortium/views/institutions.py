@@ -1,36 +1,31 @@
-from contextlib import suppress
+"""The institution admin area: staff, invitations, liaison, company relationships, API keys, audit."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language as django_set_language
 
-from . import permissions, services
-from .access import managed_institution_ids
-from .forms import (
-    AcceptInvitationForm,
+from .. import permissions, services
+from ..access import managed_institution_ids
+from ..forms import (
     ApiKeyForm,
-    CompanyForm,
     CompanyRelationshipForm,
     InstitutionForm,
     InviteStaffForm,
     NominateLiaisonForm,
-    ProfileForm,
     StaffRolesForm,
+    form_errors,
 )
-from .models import (
+from ..models import (
     INSTITUTION_STAFF_ROLES,
     ApiKey,
     AuditLog,
-    Company,
     CompanyRelationship,
     Institution,
     LiaisonNomination,
@@ -39,15 +34,6 @@ from .models import (
 )
 
 AUDIT_PAGE_SIZE = 50
-
-
-def form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _institution_for(request, slug, allowed) -> Institution:
@@ -281,75 +267,6 @@ def member_edit(request, slug=None):
 
 
 @login_required
-def company_list(request):
-    if not permissions.can_browse_companies(request.user):
-        raise Http404
-    companies = Company.objects.visible_to(request.user).annotate(partners=Count("relationships")).order_by("name")
-    query = request.GET.get("q", "").strip()
-    if query:
-        companies = companies.filter(name__icontains=query)
-    page = Paginator(companies, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query, "can_add": permissions.can_add_company(request.user)}
-    return render(request, "consortium/company_list.html", context)
-
-
-@login_required
-def company_create(request):
-    if not permissions.can_add_company(request.user):
-        raise Http404
-    form = CompanyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            company = services.add_company(company=form.instance, by=request.user)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added to the network.") % {"name": company})
-            return redirect("consortium:company-list")
-    return render(request, "consortium/company_form.html", {"form": form})
-
-
-def invitation_accept(request, token):
-    try:
-        invitation = services.invitation_from_token(token)
-    except ValidationError as error:
-        return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
-    form = AcceptInvitationForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.accept_invitation(
-                invitation=invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
-            )
-        except ValidationError as error:
-            return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome to the consortium, %(name)s.") % {"name": user.get_short_name()})
-        return redirect("home")
-    return render(request, "consortium/invitation_accept.html", {"invitation": invitation, "form": form})
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your profile was saved."))
-        return redirect("consortium:profile")
-    return render(request, "consortium/profile.html", {"form": form})
-
-
-def set_language(request):
-    """Django's language switch, remembered on the profile of a signed-in user."""
-    response = django_set_language(request)
-    if request.method == "POST" and request.user.is_authenticated:
-        with suppress(ValidationError):
-            services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
-    return response
-
-
-@login_required
 def api_keys(request, slug):
     institution = _institution_for(request, slug, permissions.can_manage_api_keys)
     form = ApiKeyForm(request.POST or None)
@@ -377,35 +294,3 @@ def api_key_revoke(request, slug, pk):
     services.revoke_api_key(api_key=api_key, by=request.user)
     messages.success(request, _("The key %(name)s was revoked; requests made with it now get 401.") % {"name": api_key})
     return redirect("consortium:api-keys", slug=slug)
-
-
-def healthz(request):
-    """For load balancers: 200 when the database, the cache and the broker answer, else 503."""
-    from django.core.cache import cache
-    from django.db import connection
-
-    from .celery import app as celery_app
-
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and is reported
-        checks["database"] = f"error: {error.__class__.__name__}"
-    try:
-        cache.set("healthz", "ok", 10)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error: value not stored"
-    except Exception as error:  # noqa: BLE001
-        checks["cache"] = f"error: {error.__class__.__name__}"
-    if settings.CELERY_BROKER_URL:
-        try:
-            with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
-                broker.ensure_connection(max_retries=1, timeout=2)
-            checks["broker"] = "ok"
-        except Exception as error:  # noqa: BLE001
-            checks["broker"] = f"error: {error.__class__.__name__}"
-    else:
-        checks["broker"] = "eager (no broker configured)"
-    healthy = all(not value.startswith("error") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
