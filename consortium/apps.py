@@ -7,7 +7,7 @@ class ConsortiumConfig(AppConfig):
     verbose_name = _("Consortium")
 
     def ready(self):
-        from .registry import register_api_scope, register_notification_kind
+        from .registry import register_api_scope, register_notification_kind, register_webhook_event
 
         register_api_scope("companies:write", _("Add companies to the shared network"))
         register_notification_kind(
@@ -22,3 +22,10 @@ class ConsortiumConfig(AppConfig):
             template="consortium/notifications/roles_changed.txt",
             transactional=True,
         )
+        register_notification_kind(
+            "webhook.endpoint_disabled",
+            _("Webhook endpoints switched off after failures"),
+            template="consortium/notifications/webhook_disabled.txt",
+            transactional=True,
+        )
+        register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))

@@ -12,4 +12,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Safety net for e-mails whose queue message a broker restart lost; sending stays idempotent.
     "requeue-stale-deliveries": {"task": "consortium.tasks.requeue_stale_deliveries", "schedule": 600},
+    # Webhook retries wait in the database; each minute the due ones are queued.
+    "dispatch-due-webhooks": {"task": "consortium.tasks.dispatch_due_webhooks", "schedule": 60},
 }

@@ -13,6 +13,7 @@ from .models import (
     Institution,
     Role,
     User,
+    WebhookEndpoint,
 )
 from .services import ensure_new_company, institution_for_email, liaison_refusal, unknown_domain_message
 
@@ -173,3 +174,19 @@ def form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "event_types"]
+
+    def __init__(self, *args, institution, **kwargs):
+        from .registry import WEBHOOK_EVENTS
+
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+        self.fields["event_types"].choices = [(e.name, f"{e.name} — {e.label}") for e in WEBHOOK_EVENTS.values()]

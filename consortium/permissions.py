@@ -60,6 +60,10 @@ def can_manage_api_keys(user, institution) -> bool:
     return can_manage_institution(user, institution)
 
 
+def can_manage_webhooks(user, institution) -> bool:
+    return can_manage_institution(user, institution)
+
+
 def can_browse_companies(user) -> bool:
     return is_signed_in(user)
 

@@ -1,4 +1,4 @@
-"""What the feature apps declare to the core: API scopes and notification kinds.
+"""What the feature apps declare to the core: API scopes, notification kinds, webhook events.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
@@ -40,3 +40,17 @@ def register_notification_kind(
 ) -> NotificationKind:
     kind = NOTIFICATION_KINDS[name] = NotificationKind(name, label, template, transactional, email_by_default)
     return kind
+
+
+@dataclass(frozen=True)
+class WebhookEventType:
+    name: str
+    label: str
+
+
+WEBHOOK_EVENTS: dict[str, WebhookEventType] = {}
+
+
+def register_webhook_event(name: str, label: str) -> WebhookEventType:
+    event = WEBHOOK_EVENTS[name] = WebhookEventType(name, label)
+    return event

@@ -306,9 +306,41 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_MAX_BODY_BYTES = 1024 * 1024
+
+# Webhooks. Plain HTTP and private addresses are for development: in production they would let a
+# partner admin make the platform call into its own network.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+API_DESCRIPTION = """The REST API for the systems of member universities.
+
+**Authentication.** Send `Authorization: Api-Key <key>` with a key a partner admin created in the
+institution's admin area; what a key may write depends on its scopes. Signed-in people use their session.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`); `errors` names each invalid field.
+
+**Sync.** Lists are ordered by `updated_at` and paginated with a cursor: pass `updated_since` to fetch
+only changes, then follow `next` until it is null.
+
+**Webhooks.** Each request carries `X-Consortium-Signature: t=<unix time>,v1=<signature>`, an
+HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret. Verify it before trusting the body:
+
+```python
+import hashlib, hmac, time
+
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    timestamp, signature = int(fields["t"]), fields["v1"]
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature) and abs(time.time() - timestamp) <= tolerance
+```
+
+Answer with a 2xx status within 10 seconds; anything else is retried with growing pauses for 24 hours.
+`X-Consortium-Delivery` is the event id: the same event may arrive twice, so ignore ids already seen.
+"""
 SPECTACULAR_SETTINGS = {
     "TITLE": "Career Consortium API",
-    "DESCRIPTION": "The REST API for the systems of member universities.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

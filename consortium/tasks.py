@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import mail
-from .models import Channel, Delivery, Invitation
+from .models import Channel, Delivery, Invitation, WebhookDelivery
 
 EMAIL_RETRY = {
     "acks_late": True,
@@ -76,3 +76,21 @@ def requeue_stale_deliveries() -> int:
     for pk in stale:
         deliver_email.delay(pk)
     return len(stale)
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def deliver_webhook(delivery_id: int) -> None:
+    from .services.webhooks import attempt_webhook_delivery
+
+    attempt_webhook_delivery(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True, time_limit=120)
+def dispatch_due_webhooks() -> int:
+    """Queue the webhook retries that are due; the schedule lives in the rows, not in the broker."""
+    due = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, endpoint__is_active=True, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)[:1000]
+    for pk in due:
+        deliver_webhook.delay(pk)
+    return len(due)

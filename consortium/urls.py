@@ -53,6 +53,13 @@ core_patterns = [
     path("manage/<slug:slug>/companies/<int:pk>/remove/", views.relationship_remove, name="relationship-remove"),
     path("manage/<slug:slug>/audit/", views.audit_log, name="audit"),
     path("manage/<slug:slug>/api-keys/", views.api_keys, name="api-keys"),
+    path("manage/<slug:slug>/webhooks/", views.webhook_list, name="webhooks"),
+    path("manage/<slug:slug>/webhooks/<int:pk>/", views.webhook_detail, name="webhook-detail"),
+    path(
+        "manage/<slug:slug>/webhooks/<int:pk>/<str:action>/",
+        views.webhook_action,
+        name="webhook-action",
+    ),
     path("manage/<slug:slug>/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]
 

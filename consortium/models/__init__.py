@@ -20,6 +20,7 @@ from .people import (
     role_labels,
     validate_time_zone,
 )
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret
 
 __all__ = [
     "INSTITUTION_STAFF_ROLES",
@@ -49,4 +50,8 @@ __all__ = [
     "new_invitation_nonce",
     "role_labels",
     "validate_time_zone",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "new_webhook_secret",
 ]

@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     RELATIONSHIP_REMOVED = "company_relationship.removed", _("Company relationship removed")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook endpoint added")
+    WEBHOOK_UPDATED = "webhook.updated", _("Webhook endpoint changed")
+    WEBHOOK_DELETED = "webhook.deleted", _("Webhook endpoint removed")
+    WEBHOOK_DISABLED = "webhook.disabled", _("Webhook endpoint disabled after failures")
 
 
 class AuditLogQuerySet(models.QuerySet):

@@ -24,6 +24,7 @@ from ..models import (
 from ..permissions import require
 from .audit import record_audit
 from .notifications import notify
+from .webhooks import emit_event
 
 INVITATION_SALT = "consortium.invitation"
 
@@ -366,6 +367,15 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
         "liaison.nominated",
         context={"institution": institution, "officer": officer, "nominated_by": by},
         dedupe_key=f"nomination:{nomination.pk}",
+    )
+    emit_event(
+        "liaison.nominated",
+        institutions=Institution.objects.active(),
+        data={
+            "institution": institution.slug,
+            "officer": {"full_name": officer.full_name, "email": officer.email},
+            "starts_at": nomination.starts_at,
+        },
     )
     record_audit(
         actor=by,

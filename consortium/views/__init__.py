@@ -23,6 +23,7 @@ from .institutions import (
     staff_set_active,
 )
 from .notifications import inbox, mark_all_read, mark_read, preferences, unread_count, unsubscribe
+from .webhooks import webhook_action, webhook_detail, webhook_list
 
 __all__ = [
     "api_key_revoke",
@@ -37,6 +38,9 @@ __all__ = [
     "preferences",
     "unread_count",
     "unsubscribe",
+    "webhook_action",
+    "webhook_detail",
+    "webhook_list",
     "home",
     "institution_list",
     "invitation_accept",
