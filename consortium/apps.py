@@ -7,7 +7,13 @@ class ConsortiumConfig(AppConfig):
     verbose_name = _("Consortium")
 
     def ready(self):
-        from .registry import register_api_scope, register_notification_kind, register_webhook_event
+        from . import privacy
+        from .registry import (
+            register_api_scope,
+            register_notification_kind,
+            register_privacy_provider,
+            register_webhook_event,
+        )
 
         register_api_scope("companies:write", _("Add companies to the shared network"))
         register_notification_kind(
@@ -29,3 +35,8 @@ class ConsortiumConfig(AppConfig):
             transactional=True,
         )
         register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))
+        register_privacy_provider("account", export=privacy.export_account, erase=privacy.erase_account)
+        register_privacy_provider(
+            "notifications", export=privacy.export_notifications, erase=privacy.erase_notifications
+        )
+        register_privacy_provider("staff_work", export=privacy.export_staff_work, erase=privacy.erase_staff_work)

@@ -190,3 +190,24 @@ class WebhookEndpointForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.institution = institution
         self.fields["event_types"].choices = [(e.name, f"{e.name} — {e.label}") for e in WEBHOOK_EVENTS.values()]
+
+
+class EraseAccountForm(forms.Form):
+    email = forms.EmailField(label=_("Type your e-mail address to confirm"))
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_email(self):
+        if self.cleaned_data["email"].lower() != self.user.email.lower():
+            raise ValidationError(_("This is not the address of your account."))
+        return self.cleaned_data["email"]
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise ValidationError(_("The password is not correct."))
+        return ""

@@ -1,9 +1,12 @@
-"""What the feature apps declare to the core: API scopes, notification kinds, webhook events.
+"""What the feature apps declare to the core: API scopes, notification kinds, webhook events, and
+privacy providers.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,21 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {}
 def register_webhook_event(name: str, label: str) -> WebhookEventType:
     event = WEBHOOK_EVENTS[name] = WebhookEventType(name, label)
     return event
+
+
+@dataclass(frozen=True)
+class PrivacyProvider:
+    """What one app holds about a person: `export` returns it as JSON-ready data; `erase` deletes it,
+    or anonymises what others still rely on."""
+
+    name: str
+    export: Callable[[Any], Any]
+    erase: Callable[[Any], None]
+
+
+PRIVACY_PROVIDERS: dict[str, PrivacyProvider] = {}
+
+
+def register_privacy_provider(name: str, *, export: Callable, erase: Callable) -> PrivacyProvider:
+    provider = PRIVACY_PROVIDERS[name] = PrivacyProvider(name, export, erase)
+    return provider

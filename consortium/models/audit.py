@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     WEBHOOK_UPDATED = "webhook.updated", _("Webhook endpoint changed")
     WEBHOOK_DELETED = "webhook.deleted", _("Webhook endpoint removed")
     WEBHOOK_DISABLED = "webhook.disabled", _("Webhook endpoint disabled after failures")
+    ACCOUNT_ERASED = "account.erased", _("Account erased at its owner's request")
 
 
 class AuditLogQuerySet(models.QuerySet):

@@ -27,6 +27,7 @@ from .people import (
     set_staff_roles,
     unknown_domain_message,
 )
+from .privacy import erase_account, export_personal_data
 
 __all__ = [
     "INVITATION_SALT",
@@ -36,6 +37,8 @@ __all__ = [
     "create_api_key",
     "deactivate_user",
     "enrol_student",
+    "erase_account",
+    "export_personal_data",
     "ensure_new_company",
     "ensure_usable",
     "institution_for_email",

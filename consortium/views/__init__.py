@@ -1,6 +1,6 @@
 """The core's browser views, one module per sub-domain."""
 
-from .accounts import invitation_accept, profile, set_language
+from .accounts import invitation_accept, privacy, privacy_export, profile, set_language
 from .companies import company_create, company_list
 from .health import healthz
 from .institutions import (
@@ -50,6 +50,8 @@ __all__ = [
     "manage_index",
     "member_edit",
     "member_list",
+    "privacy",
+    "privacy_export",
     "profile",
     "relationship_edit",
     "relationship_remove",

@@ -3,18 +3,17 @@
 from contextlib import suppress
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
 from .. import services
-from ..forms import (
-    AcceptInvitationForm,
-    ProfileForm,
-)
+from ..forms import AcceptInvitationForm, EraseAccountForm, ProfileForm, form_errors
 
 
 def invitation_accept(request, token):
@@ -54,4 +53,28 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated:
         with suppress(ValidationError):
             services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
+    return response
+
+
+@login_required
+def privacy(request):
+    form = EraseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_account(user=request.user)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account and your personal data were erased."))
+            return redirect("home")
+    return render(request, "consortium/privacy.html", {"form": form})
+
+
+@login_required
+def privacy_export(request):
+    data = services.export_personal_data(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
+    response["Cache-Control"] = "no-store"
     return response

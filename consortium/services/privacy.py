@@ -1,0 +1,50 @@
+"""Everyone's two rights over their data here: to download all of it, and to erase their account."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import AuditAction, Role, User
+from ..registry import PRIVACY_PROVIDERS
+from .audit import record_audit
+from .people import _active_liaison_of, _ensure_another_partner_admin, _lock_institution
+
+
+def export_personal_data(*, user: User) -> dict:
+    """Everything the platform holds about a person, one section per privacy provider."""
+    return {
+        "exported_at": timezone.now(),
+        "user_id": user.pk,
+        **{name: provider.export(user) for name, provider in PRIVACY_PROVIDERS.items()},
+    }
+
+
+@transaction.atomic
+def erase_account(*, user: User) -> User:
+    """Erase a person's account at their own request.
+
+    Each provider deletes what is theirs alone and anonymises what others rely on; the user row
+    stays as an anonymous tombstone so that those records keep a valid reference.
+    """
+    if user.institution_id:
+        _lock_institution(user.institution_id)
+    if _active_liaison_of(user):
+        raise ValidationError(
+            _("You are your institution's liaison officer. Ask your partner admin to nominate someone else first.")
+        )
+    if Role.PARTNER_ADMIN in user.roles:
+        _ensure_another_partner_admin(user, "__all__")
+    for provider in PRIVACY_PROVIDERS.values():
+        provider.erase(user)
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.full_name = _("Former member")
+    user.company = None
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.set_unusable_password()
+    user.save()
+    user.role_assignments.all().delete()
+    record_audit(actor=None, action=AuditAction.ACCOUNT_ERASED, target=user, institution=user.institution)
+    return user
