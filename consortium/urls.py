@@ -82,3 +82,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
 ]
+
+handler404 = "consortium.views.errors.page_not_found"
+handler500 = "consortium.views.errors.server_error"

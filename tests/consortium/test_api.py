@@ -258,3 +258,26 @@ def test_the_schema_documents_problem_responses(client):
     operation = schema["paths"]["/api/v1/companies/"]["post"]
     assert {"400", "401", "403", "413", "429"} <= set(operation["responses"])
     assert "apiKey" in schema["components"]["securitySchemes"]
+
+
+def test_updated_since_accepts_any_iso_offset(key_for, home):
+    CompanyFactory()
+    response = key_for(home).get(reverse("api:company-list"), {"updated_since": "2000-04-02T10:48:27.1-17:09"})
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
+
+
+def test_unsupported_methods_get_405_not_500(key_for, home):
+    client = key_for(home)
+    for url in (reverse("api:institution-list"), reverse("api:institution-detail", args=["up"])):
+        assert_problem(client.generic("TRACE", url), 405)
+        assert_problem(client.delete(url), 405)
+
+
+def test_unknown_api_paths_answer_in_problem_details(key_for, home):
+    assert_problem(key_for(home).get("/api/v1/companies/.exe/"), 404)
+    assert_problem(key_for(home).get("/api/v1/no-such-thing/"), 404)
+
+
+def test_unknown_pages_answer_in_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "Page not found" in response.content.decode()

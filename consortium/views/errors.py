@@ -1,0 +1,25 @@
+"""Error pages: HTML for people, problem details for the API, whichever the path asks for."""
+
+from http import HTTPStatus
+
+from django.http import JsonResponse
+from django.views import defaults
+
+from ..api.framework import PROBLEM_CONTENT_TYPE
+
+
+def _problem(status: HTTPStatus, detail: str) -> JsonResponse:
+    body = {"type": "about:blank", "title": status.phrase, "status": status.value, "detail": detail}
+    return JsonResponse(body, status=status.value, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return _problem(HTTPStatus.NOT_FOUND, "No such endpoint or object.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "The server failed; the error has been logged.")
+    return defaults.server_error(request)
