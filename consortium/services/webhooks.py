@@ -180,8 +180,13 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         )
     except ValidationError as error:
         return None, " ".join(error.messages)[:300]
+    # The attempt log is a technical record, kept in English whatever language the sender runs in.
+    except requests.Timeout:
+        return None, f"Timed out after {settings.WEBHOOK_TIMEOUT_SECONDS} s"
+    except requests.ConnectionError:
+        return None, "Could not connect"
     except requests.RequestException as error:
-        return None, f"{error.__class__.__name__}: {error}"[:300]
+        return None, error.__class__.__name__
     return response.status_code, ""
 
 
