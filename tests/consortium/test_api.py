@@ -281,3 +281,16 @@ def test_unknown_api_paths_answer_in_problem_details(key_for, home):
 def test_unknown_pages_answer_in_html(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and "Page not found" in response.content.decode()
+
+
+def test_throttled_people_get_429_too(people, monkeypatch):
+    from consortium.api.framework import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "rate", "1/min", raising=False)
+    client = APIClient()
+    client.force_authenticate(people["officer"])
+    assert client.get(reverse("api:me")).status_code == 200
+    assert_problem(client.get(reverse("api:me")), 429)
+    other = APIClient()
+    other.force_authenticate(people["student"])
+    assert other.get(reverse("api:me")).status_code == 200
