@@ -4,11 +4,12 @@ Each takes the request's user (possibly anonymous) and answers from the user row
 roles alone, so a page can ask them repeatedly for the price of one roles query.
 """
 
-from .models import MFA_REQUIRED_ROLES, STAFF_ROLES, Role
+from .models import MFA_REQUIRED_ROLES, STAFF_ROLES, ApiClient, Role
 
 
 def is_signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    """A person with an active account; an API key is never one (see has_scope)."""
+    return bool(user and user.is_authenticated and user.is_active) and not isinstance(user, ApiClient)
 
 
 def has_role(user, *roles: str) -> bool:
@@ -44,7 +45,7 @@ def holds_role_at(user, institution, *roles: str) -> bool:
 def has_scope(user, scope: str) -> bool:
     """True for a request made with an active API key that carries the scope."""
     api_key = getattr(user, "api_key", None)
-    return api_key is not None and api_key.is_active and scope in api_key.scopes
+    return api_key is not None and api_key.is_active and api_key.institution.is_active and scope in api_key.scopes
 
 
 def requires_mfa(user) -> bool:

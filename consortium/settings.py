@@ -286,7 +286,10 @@ REST_FRAMEWORK = {
         "consortium.api.framework.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "consortium.api.framework.HasScope",
+    ],
     "DEFAULT_PARSER_CLASSES": ["consortium.api.framework.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -296,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "consortium.api.framework.ApiKeyRateThrottle",
         "consortium.api.framework.UserRateThrottle",
-        "consortium.api.framework.AnonymousRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_RATE_PER_KEY", "1200/min"),
@@ -306,6 +309,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_MAX_BODY_BYTES = 1024 * 1024
+# Sync lists hold back rows changed this recently (see SyncCursorPagination).
+SYNC_SETTLE_SECONDS = env_int("SYNC_SETTLE_SECONDS", 5)
 
 # Webhooks. Plain HTTP and private addresses are for development: in production they would let a
 # partner admin make the platform call into its own network.

@@ -22,6 +22,8 @@ def _eager_celery(settings):
 def _fast_test_settings(settings):
     # A deliberately slow password hash is the point in production and only a cost in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rows a test has just written are listed at once; tests/consortium/test_api.py checks the wait.
+    settings.SYNC_SETTLE_SECONDS = 0
     # Each test sees an empty cache (rate limits, used TOTP codes), on Redis as much as in memory.
     settings.CACHES = {name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()}
     settings.STORAGES = {

@@ -4,6 +4,8 @@ Every endpoint answers errors as RFC 9457 problem details, lists with a cursor a
 `updated_since` filter, and accepts at most API_MAX_BODY_BYTES of JSON with no unknown fields.
 """
 
+import base64
+import binascii
 import datetime
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -12,17 +14,20 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.urls import replace_query_param
 
 from ..access import has_scope
 from ..models import ApiClient, ApiKey
@@ -73,7 +78,10 @@ def problem_exception_handler(exc, context):
         problem["detail"] = str(_("The request has invalid fields."))
         problem["errors"] = _field_errors(exc.detail)
     else:
-        problem["detail"] = str(exc.detail) if hasattr(exc, "detail") else status.description
+        detail = getattr(exc, "detail", status.description)
+        problem["detail"] = (
+            " ".join(m["message"] for m in _field_errors(detail)) if not isinstance(detail, str) else detail
+        )
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
@@ -81,7 +89,7 @@ def problem_exception_handler(exc, context):
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = 413
-    default_detail = _("The request body is larger than the limit of 1 MB.")
+    default_detail = _("The request body is larger than the limit.")
     default_code = "payload_too_large"
 
 
@@ -174,27 +182,87 @@ class UserRateThrottle(SimpleRateThrottle):
         return None
 
 
-class AnonymousRateThrottle(AnonRateThrottle):
-    pass
-
-
 # Lists that sync
 
 
-class SyncCursorPagination(CursorPagination):
-    """Stable pages in update order, so a client can resume a sync from its last cursor."""
+class SyncCursorPagination(BasePagination):
+    """Keyset pages in (updated_at, id) order, so that a client can resume a sync from its last cursor.
 
-    ordering = ("updated_at", "id")
+    Rows changed in the last SYNC_SETTLE_SECONDS are held back: a row is stamped when saved but seen
+    when its transaction commits, and without the wait a sync could step past a row committed late.
+    """
+
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
-    invalid_cursor_message = _("Invalid cursor. Use the next or previous link of an earlier page.")
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    invalid_cursor_message = _("Invalid cursor. Use the next link of an earlier page.")
 
-    def decode_cursor(self, request):
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        settled = timezone.now() - datetime.timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+        queryset = queryset.filter(updated_at__lte=settled).order_by("updated_at", "pk")
+        if raw := request.query_params.get(self.cursor_query_param):
+            updated_at, pk = self.decode_cursor(raw)
+            queryset = queryset.filter(Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, pk__gt=pk))
+        rows = list(queryset[: size + 1])
+        self.next_cursor = self.encode_cursor(rows[size - 1]) if len(rows) > size else None
+        return rows[:size]
+
+    def get_page_size(self, request):
         try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
+            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
+        except ValueError:
+            return self.page_size
+        return min(max(size, 1), self.max_page_size)
+
+    def encode_cursor(self, row) -> str:
+        return base64.urlsafe_b64encode(f"{row.updated_at.isoformat()}|{row.pk}".encode()).decode()
+
+    def decode_cursor(self, raw: str) -> tuple[datetime.datetime, int]:
+        try:
+            stamp, pk = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+            updated_at = datetime.datetime.fromisoformat(stamp)
+            if updated_at.tzinfo is None:
+                raise ValueError
+            return updated_at, int(pk)
+        except (ValueError, UnicodeError, binascii.Error):
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+
+    def get_paginated_response(self, data):
+        next_url = None
+        if self.next_cursor:
+            next_url = replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, self.next_cursor)
+        return Response({"next": next_url, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "The cursor from the `next` link of the previous page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, 1 to {self.max_page_size}.",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -255,7 +323,7 @@ PROBLEM_STATUSES = {
     "401": "No credentials, or an unknown or revoked API key.",
     "403": "Authenticated, but not allowed (a key without the scope, a role without the right).",
     "404": "No such object, or one of another institution.",
-    "413": "The body is larger than 1 MB.",
+    "413": "The body is larger than the limit (1 MiB).",
     "415": "The body is not JSON.",
     "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
 }

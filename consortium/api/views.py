@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from .. import services
 from ..models import ApiClient, Company, CompanySize, Institution, LiaisonNomination, Role, Sector
-from .framework import HasScope, StrictModelSerializer, SyncFilterSet
+from .framework import StrictModelSerializer, SyncFilterSet
 from .router import router
 
 
@@ -52,7 +52,6 @@ class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     lookup_field = "slug"
-    permission_classes = viewsets.GenericViewSet.permission_classes + [HasScope]
 
     def get_queryset(self):
         active = LiaisonNomination.objects.active().select_related("officer")
@@ -113,7 +112,6 @@ class CompanyViewSet(
     serializer_class = CompanySerializer
     filterset_class = CompanyFilter
     lookup_field = "slug"
-    permission_classes = viewsets.GenericViewSet.permission_classes + [HasScope]
     write_scope = "companies:write"
 
     def get_queryset(self):

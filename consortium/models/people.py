@@ -40,10 +40,12 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def visible_to(self, user):
-        """Member institutions are public; inactive ones only to consortium admins."""
+        """Member institutions are public; inactive ones only to consortium admins, and to the
+        systems of members, so that a sync learns that an institution left."""
         from ..access import is_consortium_admin
+        from .api import ApiClient
 
-        return self if is_consortium_admin(user) else self.active()
+        return self if is_consortium_admin(user) or isinstance(user, ApiClient) else self.active()
 
 
 class Institution(models.Model):

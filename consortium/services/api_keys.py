@@ -62,7 +62,12 @@ def api_key_for(raw: str) -> ApiKey | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    api_key = ApiKey.objects.active().select_related("institution").filter(prefix=parts[1]).first()
+    api_key = (
+        ApiKey.objects.active()
+        .select_related("institution")
+        .filter(prefix=parts[1], institution__is_active=True)
+        .first()
+    )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw)):
         return None
     return api_key

@@ -359,6 +359,8 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
     if current:
         current.ends_at = now
         current.save(update_fields=["ends_at"])
+    # The liaison is part of the institution's API record: a sync must see the change.
+    Institution.objects.filter(pk=institution.pk).update(updated_at=now)
     nomination = LiaisonNomination.objects.create(
         institution=institution, officer=officer, starts_at=now, nominated_by=by
     )

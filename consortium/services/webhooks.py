@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
 
 from .. import permissions
 from ..models import (
@@ -42,6 +43,8 @@ from .notifications import notify
 SIGNATURE_HEADER = "X-Consortium-Signature"
 MAX_CONSECUTIVE_FAILURES = 20
 RETRY_WINDOW = timedelta(hours=24)
+# How long a claimed delivery is left to the worker that claimed it before another may try.
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -53,23 +56,54 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def check_webhook_url(url: str) -> None:
-    """HTTPS to a public address; plain HTTP and private addresses only where settings allow them."""
+def resolve(hostname: str, port: int) -> list[str]:
+    return sorted({info[4][0] for info in socket.getaddrinfo(hostname, port)})
+
+
+def check_webhook_url(url: str) -> list[str]:
+    """HTTPS to a public address; plain HTTP and private addresses only where settings allow them.
+
+    Returns the addresses the host resolved to, so that the request goes to exactly those.
+    """
     parts = urlsplit(url)
     if parts.scheme != "https" and not (parts.scheme == "http" and settings.WEBHOOK_ALLOW_HTTP):
         raise ValidationError({"url": _("Webhook addresses must start with https://.")})
     if not parts.hostname:
         raise ValidationError({"url": _("Enter a complete address, such as https://careers.example.edu/hooks.")})
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = resolve(parts.hostname, parts.port or 443)
     except socket.gaierror:
         raise ValidationError(
             {"url": _("The host name %(host)s does not resolve.") % {"host": parts.hostname}}
         ) from None
-    if any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(
+        not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses
+    ):
         raise ValidationError({"url": _("Webhooks cannot be sent to private or local network addresses.")})
+    return addresses
+
+
+class PinnedAddressAdapter(HTTPAdapter):
+    """Connects to an address checked beforehand while TLS still verifies the host name: a second DNS
+    answer (rebinding) cannot send the request into a private network."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self.hostname
+            pool_kwargs["assert_hostname"] = self.hostname
+        return host_params, pool_kwargs
+
+
+def _pinned_url(url: str, address: str) -> str:
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl()
 
 
 @transaction.atomic
@@ -152,7 +186,9 @@ def emit_event(event_type: str, *, institutions, data: dict) -> list[WebhookDeli
     event_id = uuid.uuid4()
     envelope = {"id": str(event_id), "type": event_type, "created_at": now.isoformat(), "data": data}
     envelope = json.loads(json.dumps(envelope, cls=DjangoJSONEncoder))
-    endpoints = WebhookEndpoint.objects.filter(institution__in=institutions, is_active=True)
+    endpoints = WebhookEndpoint.objects.filter(
+        institution__in=institutions, is_active=True, institution__is_active=True
+    )
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=e, event_id=event_id, event_type=event_type, payload=envelope, next_attempt_at=now)
         for e in endpoints
@@ -164,61 +200,78 @@ def emit_event(event_type: str, *, institutions, data: dict) -> list[WebhookDeli
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST one delivery; the answer's status, or why there was none. Never raises."""
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
+    hostname = urlsplit(endpoint.url).hostname
     headers = {
         "Content-Type": "application/json",
+        "Host": urlsplit(endpoint.url).netloc,
         "User-Agent": "CareerConsortium-Webhooks/1",
         "X-Consortium-Event": delivery.event_type,
         "X-Consortium-Delivery": str(delivery.event_id),
         SIGNATURE_HEADER: f"t={timestamp},v1={sign(endpoint.secret, timestamp, body)}",
     }
+    # The attempt log is a technical record, kept in English whatever language the sender runs in.
     try:
-        check_webhook_url(endpoint.url)
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
-        )
+        address = check_webhook_url(endpoint.url)[0]
+        with requests.Session() as session:
+            session.mount(f"{urlsplit(endpoint.url).scheme}://", PinnedAddressAdapter(hostname))
+            # Only the status is needed: the body is never read, so a huge answer costs nothing.
+            with session.post(
+                _pinned_url(endpoint.url, address),
+                data=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                return response.status_code, ""
     except ValidationError as error:
         return None, " ".join(error.messages)[:300]
-    # The attempt log is a technical record, kept in English whatever language the sender runs in.
     except requests.Timeout:
         return None, f"Timed out after {settings.WEBHOOK_TIMEOUT_SECONDS} s"
     except requests.ConnectionError:
         return None, "Could not connect"
-    except requests.RequestException as error:
+    except Exception as error:  # noqa: BLE001 - every failure must be recorded, whatever raised it
         return None, error.__class__.__name__
-    return response.status_code, ""
 
 
 def attempt_webhook_delivery(*, delivery_id: int) -> WebhookDelivery | None:
-    """Try one delivery that is due. Safe to call twice: a delivery already done, not yet due, or
-    being attempted by another worker (row locked) is left alone."""
+    """Try one delivery that is due, at least once and, short of a crash, at most once.
+
+    The delivery is claimed by a conditional UPDATE that moves its next attempt a lease ahead, the
+    POST is made outside any transaction, and its outcome is recorded afterwards. A second call, or
+    a call while another worker holds the lease, does nothing; a worker that dies mid-POST leaves
+    the delivery to be tried again when the lease runs out.
+    """
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        next_attempt_at__lte=now,
+        endpoint__is_active=True,
+        endpoint__institution__is_active=True,
+    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint__institution").get(pk=delivery_id)
+    started = time.monotonic()
+    status_code, error = _post(delivery.endpoint, delivery)
     with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("endpoint__institution")
-            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
-            .first()
-        )
-        if delivery is None or not delivery.endpoint.is_active:
-            return None
-        endpoint = delivery.endpoint
-        started = time.monotonic()
-        status_code, error = _post(endpoint, delivery)
         attempt = WebhookAttempt.objects.create(
             delivery=delivery,
             status_code=status_code,
             error=error,
             duration_ms=int((time.monotonic() - started) * 1000),
         )
-        delivery.attempts += 1
         if attempt.succeeded:
             delivery.status = WebhookDelivery.Status.SUCCEEDED
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+            WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(consecutive_failures=0)
         else:
-            _record_failure(delivery, endpoint)
-        delivery.save(update_fields=["attempts", "status", "next_attempt_at"])
-        return delivery
+            _record_failure(delivery, delivery.endpoint)
+        delivery.save(update_fields=["status", "next_attempt_at"])
+    return delivery
 
 
 def _record_failure(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> None:
@@ -232,7 +285,11 @@ def _record_failure(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Non
     endpoint.refresh_from_db(fields=["consecutive_failures", "is_active"])
     if endpoint.is_active and endpoint.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
         endpoint.is_active, endpoint.disabled_at = False, now
-        endpoint.save(update_fields=["is_active", "disabled_at"])
+        endpoint.save(update_fields=["is_active", "disabled_at", "updated_at"])
+        # Switched off means no backlog: once it is on again, only new events are sent.
+        endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(status=WebhookDelivery.Status.GAVE_UP)
+        if delivery.status == WebhookDelivery.Status.PENDING:
+            delivery.status = WebhookDelivery.Status.GAVE_UP
         record_audit(
             actor=None,
             action=AuditAction.WEBHOOK_DISABLED,

@@ -1,5 +1,6 @@
 """The REST API for member universities: keys and scopes, problem details, cursors, core endpoints."""
 
+import hashlib
 import json
 
 import pytest
@@ -60,10 +61,17 @@ def test_a_revoked_key_gets_401(key_for, home, people):
 
 
 def test_keys_are_stored_hashed_and_record_their_last_use(key_for, home):
-    client = key_for(home)
+    from django.apps import apps
+    from django.db import models as m
+
+    client = key_for(home, ["companies:write"])
+    raw = client._credentials["HTTP_AUTHORIZATION"].split()[1]
     api_key = ApiKey.objects.get()
-    assert len(api_key.key_hash) == 64 and api_key.prefix in client._credentials["HTTP_AUTHORIZATION"]
-    assert client._credentials["HTTP_AUTHORIZATION"].split()[1] != api_key.key_hash
+    assert api_key.key_hash == hashlib.sha256(raw.encode()).hexdigest() and api_key.prefix in raw
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, (m.CharField, m.TextField, m.JSONField)):
+                assert not model._default_manager.filter(**{f"{field.name}__icontains": raw[12:]}).exists(), field
     assert api_key.last_used_at is None
     client.get(reverse("api:me"))
     api_key.refresh_from_db()
@@ -194,17 +202,53 @@ def test_a_body_that_is_not_json_is_a_415_problem(key_for, home):
     assert_problem(response, 415)
 
 
-def test_cursor_pagination_walks_every_row_once(key_for, home, django_assert_max_num_queries):
-    for n in range(5):
+def test_cursor_pagination_walks_every_row_once_even_when_timestamps_tie(key_for, home, django_assert_max_num_queries):
+    for n in range(250):
         CompanyFactory(name=f"C{n}")
+    Company.objects.update(updated_at=timezone.now() - timezone.timedelta(minutes=1))  # one bulk change
     client = key_for(home)
-    seen, url = [], reverse("api:company-list") + "?page_size=2"
+    seen, url, pages = [], reverse("api:company-list") + "?page_size=100", 0
     while url:
         with django_assert_max_num_queries(5):
             body = client.get(url).json()
         seen += [row["slug"] for row in body["results"]]
-        url = body["next"]
-    assert len(seen) == 5 == len(set(seen))
+        url, pages = body["next"], pages + 1
+    assert len(seen) == 250 == len(set(seen)) and pages == 3
+
+
+def test_rows_changed_a_moment_ago_wait_for_the_next_sync(key_for, home, settings):
+    settings.SYNC_SETTLE_SECONDS = 5
+    CompanyFactory(name="Just now")
+    settled = CompanyFactory(name="Earlier")
+    Company.objects.filter(pk=settled.pk).update(updated_at=timezone.now() - timezone.timedelta(seconds=10))
+    body = key_for(home).get(reverse("api:company-list")).json()
+    assert [row["slug"] for row in body["results"]] == [settled.slug]
+
+
+def test_a_new_liaison_shows_in_an_incremental_sync(key_for, home, people):
+    client = key_for(home)
+    since = timezone.now().isoformat()
+    services.nominate_liaison(institution=home, officer=people["officer"], by=people["admin"])
+    body = client.get(reverse("api:institution-list"), {"updated_since": since}).json()
+    assert [(row["slug"], row["liaison"]["email"]) for row in body["results"]] == [("up", people["officer"].email)]
+
+
+def test_syncs_learn_that_an_institution_left(key_for, home, other):
+    client = key_for(home)
+    other.is_active = False
+    other.save()
+    rows = {row["slug"]: row["is_active"] for row in client.get(reverse("api:institution-list")).json()["results"]}
+    assert rows == {"up": True, "ua": False}
+
+
+def test_keys_of_an_institution_that_left_stop_working(key_for, home, other):
+    client = key_for(other, ["companies:write"])
+    other.is_active = False
+    other.save()
+    assert_problem(client.get(reverse("api:me")), 401)
+    assert_problem(
+        client.post(reverse("api:company-list"), {"name": "X", "country": "PT", "sector": "J", "size": "small"}), 401
+    )
 
 
 def test_an_invalid_cursor_is_a_400_problem_naming_it(key_for, home):

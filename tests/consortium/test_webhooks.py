@@ -232,3 +232,60 @@ def test_the_api_documentation_gives_the_same_recipe(client):
     recipe = inspect.getsource(verify).split('"""')[-1].strip()
     for line in recipe.splitlines():
         assert line.strip() in schema["info"]["description"], line
+
+
+def test_the_request_goes_to_the_address_that_was_checked(
+    receiver, people, home, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A host only our resolver knows: had requests resolved it again, the POST could not connect."""
+    from consortium.services import webhooks as module
+
+    real_resolve = module.resolve
+    monkeypatch.setattr(
+        module, "resolve", lambda host, port: ["127.0.0.1"] if host == "hooks.test" else real_resolve(host, port)
+    )
+    endpoint = services.webhooks.save_webhook_endpoint(
+        endpoint=WebhookEndpoint(
+            institution=home, url=f"http://hooks.test:{receiver.server_port}/in", event_types=["liaison.nominated"]
+        ),
+        by=people["admin"],
+    )
+    [delivery] = emit(django_capture_on_commit_callbacks, [home])
+    headers, body = receiver.received[0]
+    assert headers["Host"] == f"hooks.test:{receiver.server_port}"
+    assert verify(endpoint.secret, headers["X-Consortium-Signature"], body)
+
+
+def test_an_unexpected_error_while_sending_is_recorded_and_retried(
+    receiver, endpoint, home, monkeypatch, django_capture_on_commit_callbacks
+):
+    from consortium.services import webhooks as module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("something odd")
+
+    monkeypatch.setattr(module.PinnedAddressAdapter, "send", explode)
+    [delivery] = emit(django_capture_on_commit_callbacks, [home])
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.status == "pending"
+    assert delivery.attempt_log.get().error == "RuntimeError"
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1
+
+
+def test_switching_an_endpoint_off_drops_its_backlog(receiver, endpoint, home, django_capture_on_commit_callbacks):
+    receiver.behaviour = "fail"
+    [older] = emit(django_capture_on_commit_callbacks, [home])
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=MAX_CONSECUTIVE_FAILURES - 1)
+    emit(django_capture_on_commit_callbacks, [home])
+    older.refresh_from_db()
+    assert older.status == "gave_up"
+    assert not WebhookDelivery.objects.filter(status="pending").exists()
+
+
+def test_inactive_institutions_receive_no_events(receiver, endpoint, home, django_capture_on_commit_callbacks):
+    home.is_active = False
+    home.save()
+    assert emit(django_capture_on_commit_callbacks, [home]) == []
+    assert receiver.received == []
