@@ -1,6 +1,7 @@
 """The core's privacy providers: what it holds about a person, to export it and to erase it."""
 
 import operator
+import re
 from functools import reduce
 
 from allauth.account.models import EmailAddress
@@ -19,6 +20,7 @@ from .models import (
     LiaisonNomination,
     Notification,
     NotificationPreference,
+    WebhookDelivery,
     WebhookEndpoint,
 )
 
@@ -72,6 +74,12 @@ def erase_notifications(user) -> None:
     Notification.objects.filter(recipient=user).delete()  # deliveries go with them
     NotificationPreference.objects.filter(user=user).delete()
     ConsentRecord.objects.filter(user=user).delete()
+    # Other people's notifications may name the person ("Zelda Q replaced you as liaison officer").
+    needles, anonymous = _needles(user), _anonymous(user)
+    for notification in Notification.objects.filter(_mentions(needles, "title") | _mentions(needles, "body")):
+        notification.title = _replace(notification.title, needles, anonymous)
+        notification.body = _replace(notification.body, needles, anonymous)
+        notification.save(update_fields=["title", "body"])
 
 
 def export_staff_work(user) -> dict:
@@ -87,35 +95,55 @@ def export_staff_work(user) -> dict:
         ),
         "api_keys_created": list(ApiKey.objects.filter(created_by=user).values("name", "prefix", "created_at")),
         "webhooks_created": list(WebhookEndpoint.objects.filter(created_by=user).values("url", "created_at")),
+        # What was done, not to whom: the targets are other people's data.
         "actions_in_audit_log": list(
-            AuditLog.objects.filter(actor=user).values("action", "target_repr", "institution__name", "created_at")
+            AuditLog.objects.filter(actor=user).values("action", "target_type", "institution__name", "created_at")
         ),
     }
 
 
 def erase_staff_work(user) -> None:
-    """Keep the history others rely on (nominations, relationships, the audit log) without the person."""
-    anonymous = f"former member #{user.pk}"
+    """Keep the history others rely on (nominations, relationships, the audit log, events already
+    sent) without the person in it."""
+    needles, anonymous = _needles(user), _anonymous(user)
     Invitation.objects.filter(email__iexact=user.email).update(email=f"erased-{user.pk}@erased.invalid", full_name="")
     AuditLog.objects.filter(actor=user).update(actor_repr=anonymous)
-    AuditLog.objects.filter(target_type="consortium.user", target_id=str(user.pk)).update(target_repr=anonymous)
-    for entry in AuditLog.objects.filter(details__icontains=user.email.lower()).only("details"):
-        entry.details = _scrub(entry.details, {user.email.lower(): anonymous})
-        entry.save(update_fields=["details"])
-    # Other records name the person in passing: "Zelda Q — UAM" for a nomination, for instance.
-    needles = [text for text in (user.email, user.full_name.strip()) if text]
-    mentions = AuditLog.objects.filter(reduce(operator.or_, (Q(target_repr__icontains=n) for n in needles)))
-    for entry in mentions.only("target_repr"):
-        for needle in needles:
-            entry.target_repr = entry.target_repr.replace(needle, anonymous)
-        entry.save(update_fields=["target_repr"])
+    entries = AuditLog.objects.filter(
+        _mentions(needles, "target_repr") | _mentions(needles, "actor_repr") | _mentions(needles, "details")
+    )
+    for entry in entries:
+        entry.target_repr = _replace(entry.target_repr, needles, anonymous)
+        entry.actor_repr = _replace(entry.actor_repr, needles, anonymous)
+        entry.details = _scrub(entry.details, needles, anonymous)
+        entry.save(update_fields=["target_repr", "actor_repr", "details"])
+    for delivery in WebhookDelivery.objects.filter(_mentions(needles, "payload")):
+        delivery.payload = _scrub(delivery.payload, needles, anonymous)
+        delivery.save(update_fields=["payload"])
 
 
-def _scrub(value, replacements: dict[str, str]):
+def _anonymous(user) -> str:
+    return f"former member #{user.pk}"
+
+
+def _needles(user) -> list[str]:
+    return [text for text in (user.email, user.full_name.strip()) if text]
+
+
+def _mentions(needles: list[str], field: str) -> Q:
+    return reduce(operator.or_, (Q(**{f"{field}__icontains": needle}) for needle in needles))
+
+
+def _replace(text: str, needles: list[str], replacement: str) -> str:
+    for needle in needles:
+        text = re.sub(re.escape(needle), replacement, text, flags=re.IGNORECASE)
+    return text
+
+
+def _scrub(value, needles: list[str], replacement: str):
     if isinstance(value, dict):
-        return {key: _scrub(item, replacements) for key, item in value.items()}
+        return {key: _scrub(item, needles, replacement) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, replacements) for item in value]
-    if isinstance(value, str) and value.lower() in replacements:
-        return replacements[value.lower()]
+        return [_scrub(item, needles, replacement) for item in value]
+    if isinstance(value, str):
+        return _replace(value, needles, replacement)
     return value

@@ -18,9 +18,16 @@ class ApiScope:
 API_SCOPES: dict[str, ApiScope] = {}
 
 
+def _register(registry: dict, item):
+    """Add to a registry; two apps declaring the same name is a mistake worth stopping for."""
+    if registry.get(item.name, item) != item:
+        raise ValueError(f"{item.name!r} is registered twice with different definitions.")
+    registry[item.name] = item
+    return item
+
+
 def register_api_scope(name: str, label: str) -> ApiScope:
-    scope = API_SCOPES[name] = ApiScope(name, label)
-    return scope
+    return _register(API_SCOPES, ApiScope(name, label))
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,7 @@ NOTIFICATION_KINDS: dict[str, NotificationKind] = {}
 def register_notification_kind(
     name: str, label: str, *, template: str, transactional: bool, email_by_default: bool = True
 ) -> NotificationKind:
-    kind = NOTIFICATION_KINDS[name] = NotificationKind(name, label, template, transactional, email_by_default)
-    return kind
+    return _register(NOTIFICATION_KINDS, NotificationKind(name, label, template, transactional, email_by_default))
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,7 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {}
 
 
 def register_webhook_event(name: str, label: str) -> WebhookEventType:
-    event = WEBHOOK_EVENTS[name] = WebhookEventType(name, label)
-    return event
+    return _register(WEBHOOK_EVENTS, WebhookEventType(name, label))
 
 
 @dataclass(frozen=True)
@@ -73,5 +78,4 @@ PRIVACY_PROVIDERS: dict[str, PrivacyProvider] = {}
 
 
 def register_privacy_provider(name: str, *, export: Callable, erase: Callable) -> PrivacyProvider:
-    provider = PRIVACY_PROVIDERS[name] = PrivacyProvider(name, export, erase)
-    return provider
+    return _register(PRIVACY_PROVIDERS, PrivacyProvider(name, export, erase))

@@ -46,33 +46,23 @@ def send_invitation(invitation_id: int) -> None:
         invitation.save(update_fields=["sent_at"])
 
 
-@shared_task(**EMAIL_RETRY)
-def deliver_email(delivery_id: int) -> None:
-    """Send one notification e-mail, once, by the same lock-send-mark pattern as send_invitation."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("notification", "recipient")
-            .filter(pk=delivery_id, status=Delivery.Status.PENDING, channel=Channel.EMAIL)
-            .first()
-        )
-        if delivery is None:
-            return
-        delivery.attempts += 1
-        if not delivery.recipient.is_active:
-            delivery.status = Delivery.Status.SKIPPED
-        else:
-            mail.notification_email(delivery).send()
-            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["attempts", "status", "sent_at"])
+@shared_task(bind=True, **EMAIL_RETRY)
+def deliver_email(self, delivery_id: int) -> None:
+    from .services.notifications import send_email_delivery
+
+    send_email_delivery(delivery_id=delivery_id, last_try=self.request.retries >= self.max_retries)
 
 
 @shared_task(acks_late=True, time_limit=120)
 def requeue_stale_deliveries() -> int:
     """Queue again the e-mails whose task message was lost; deliver_email ignores any already sent."""
-    stale = Delivery.objects.filter(
-        status=Delivery.Status.PENDING, channel=Channel.EMAIL, created_at__lt=timezone.now() - STALE_DELIVERY_AGE
-    ).values_list("pk", flat=True)[:1000]
+    stale = (
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, channel=Channel.EMAIL, created_at__lt=timezone.now() - STALE_DELIVERY_AGE
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
     for pk in stale:
         deliver_email.delay(pk)
     return len(stale)

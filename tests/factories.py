@@ -55,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         for role in extracted or []:
             RoleAssignment.objects.create(user=self, role=role)
-        EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        EmailAddress.objects.create(user=self, email=self.email.lower(), verified=True, primary=True)
         if set(extracted or []) & MFA_REQUIRED_ROLES and kwargs.get("totp", True):
             self.totp_secret = generate_totp_secret()
             TOTP.activate(self, self.totp_secret)

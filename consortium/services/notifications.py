@@ -1,5 +1,6 @@
 """notify() and each person's say over it: channels per kind, consent, unsubscribe, read state."""
 
+import smtplib
 from collections.abc import Iterable
 
 from django.core import signing
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import mail
 from ..models import (
     STAFF_ROLES,
     Channel,
@@ -35,9 +37,10 @@ def _kind(name: str) -> NotificationKind:
 def default_channels(user: User, kind: NotificationKind) -> set[str]:
     if kind.transactional:
         return {Channel.IN_APP, Channel.EMAIL}
-    # Career services may not e-mail students who have not agreed to it.
-    student_only = Role.STUDENT in user.roles and not (user.roles & STAFF_ROLES)
-    return {Channel.IN_APP} | ({Channel.EMAIL} if kind.email_by_default and not student_only else set())
+    # Career services may not e-mail students (nor outsiders) who have not agreed to it: optional
+    # e-mail starts switched on only for staff, and never for anyone who is also a student.
+    staff = bool(user.roles & STAFF_ROLES) and Role.STUDENT not in user.roles
+    return {Channel.IN_APP} | ({Channel.EMAIL} if kind.email_by_default and staff else set())
 
 
 def channels_for(user: User, kind: NotificationKind, preference: NotificationPreference | None) -> set[str]:
@@ -92,14 +95,15 @@ def notify(
         if not is_new:
             continue
         created.append(notification)
-        for channel in channels & {Channel.EMAIL, Channel.DIGEST}:
+        # The weekly digest reads the notifications themselves; only e-mail needs a delivery row.
+        if Channel.EMAIL in channels:
             delivery, fresh = Delivery.objects.get_or_create(
                 recipient=recipient,
-                channel=channel,
+                channel=Channel.EMAIL,
                 dedupe_key=f"{kind}:{dedupe_key}",
                 defaults={"notification": notification},
             )
-            if fresh and channel == Channel.EMAIL:
+            if fresh:
                 deliver_email.delay_on_commit(delivery.pk)
     return created
 
@@ -120,8 +124,12 @@ def preference_rows(user: User) -> list[dict]:
 def set_notification_preferences(
     *, user: User, choices: dict[str, set[str]], source: str = ConsentRecord.Source.PREFERENCES
 ) -> None:
-    """Save the channels for optional kinds and record every consent given or withdrawn."""
-    saved = {p.kind: p for p in user.notification_preferences.select_for_update()}
+    """Save the channels for optional kinds and record every consent given or withdrawn.
+
+    Locks the person's row, so that two saves at once cannot both create a preference.
+    """
+    User.objects.select_for_update().get(pk=user.pk)
+    saved = {p.kind: p for p in user.notification_preferences.all()}
     for name, channels in choices.items():
         kind = _kind(name)
         if kind.transactional:
@@ -146,7 +154,7 @@ def unsubscribe_target(token: str) -> tuple[User, NotificationKind]:
     """The person and kind an unsubscribe link names; ValidationError when it names none."""
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return User.objects.get(pk=payload["u"]), _kind(payload["k"])
+        return User.objects.get(pk=payload["u"], is_active=True), _kind(payload["k"])
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
         raise ValidationError(_("This unsubscribe link is not valid.")) from None
 
@@ -172,3 +180,43 @@ def mark_read(*, notification: Notification) -> Notification:
 
 def mark_all_read(*, user: User) -> int:
     return Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
+
+
+# Permanent refusals: retrying cannot help.
+PERMANENT_MAIL_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def send_email_delivery(*, delivery_id: int, last_try: bool) -> Delivery | None:
+    """Send one notification e-mail, once.
+
+    The row stays locked while the message goes out and is marked sent in the same transaction, so
+    a worker killed mid-send leaves it for the redelivered task: nothing is lost and at most that
+    one message goes out twice. The person's choice is read again here, so an unsubscribe while a
+    message waited is honoured. A transient error is raised for the task to retry; a permanent one,
+    or the last retry, marks the delivery failed.
+    """
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("notification", "recipient")
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING, channel=Channel.EMAIL)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.attempts += 1
+        recipient, kind = delivery.recipient, NOTIFICATION_KINDS.get(delivery.notification.kind)
+        preference = recipient.notification_preferences.filter(kind=delivery.notification.kind).first()
+        if not recipient.is_active or kind is None or Channel.EMAIL not in channels_for(recipient, kind, preference):
+            delivery.status = Delivery.Status.SKIPPED
+        else:
+            try:
+                mail.notification_email(delivery).send()
+            except Exception as error:
+                if isinstance(error, OSError) and not isinstance(error, PERMANENT_MAIL_ERRORS) and not last_try:
+                    raise
+                delivery.status, delivery.last_error = Delivery.Status.FAILED, repr(error)[:500]
+            else:
+                delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return delivery

@@ -242,16 +242,16 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
 # Staff roles and accounts
 
 
-def _lock_institution(institution_id: int) -> Institution:
+def lock_institution(institution_id: int) -> Institution:
     """Serialise the writes that keep an institution's invariants (one liaison, one partner admin)."""
     return Institution.objects.select_for_update().get(pk=institution_id)
 
 
-def _active_liaison_of(user: User) -> LiaisonNomination | None:
+def active_liaison_of(user: User) -> LiaisonNomination | None:
     return LiaisonNomination.objects.active().filter(officer=user).first()
 
 
-def _ensure_another_partner_admin(user: User, field: str) -> None:
+def ensure_another_partner_admin(user: User, field: str) -> None:
     others = (
         User.objects.with_role(Role.PARTNER_ADMIN)
         .filter(institution_id=user.institution_id, is_active=True)
@@ -271,12 +271,12 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
     """Replace a person's staff roles at their institution; other roles they hold stay."""
     require(permissions.can_manage_staff_member(by, user))
     roles = _clean_staff_roles(roles)
-    _lock_institution(user.institution_id)
+    lock_institution(user.institution_id)
     current = set(user.role_assignments.values_list("role", flat=True))
     removed = (current & set(INSTITUTION_STAFF_ROLES)) - set(roles)
     if Role.PARTNER_ADMIN in removed:
-        _ensure_another_partner_admin(user, "roles")
-    if Role.CAREER_OFFICER in removed and _active_liaison_of(user):
+        ensure_another_partner_admin(user, "roles")
+    if Role.CAREER_OFFICER in removed and active_liaison_of(user):
         raise ValidationError(
             {"roles": _("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user}}
         )
@@ -311,11 +311,11 @@ def deactivate_user(*, user: User, by: User) -> User:
         raise ValidationError(_("You cannot deactivate your own account."))
     if not user.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": user})
-    _lock_institution(user.institution_id)
-    if _active_liaison_of(user):
+    lock_institution(user.institution_id)
+    if active_liaison_of(user):
         raise ValidationError(_("%(name)s is the liaison officer. Nominate someone else first.") % {"name": user})
     if Role.PARTNER_ADMIN in user.roles:
-        _ensure_another_partner_admin(user, "__all__")
+        ensure_another_partner_admin(user, "__all__")
     user.is_active = False
     user.save(update_fields=["is_active"])
     _withdraw_invitations_sent_by(user)
@@ -347,7 +347,7 @@ def liaison_refusal(institution: Institution) -> str:
 def nominate_liaison(*, institution: Institution, officer: User, by: User) -> LiaisonNomination:
     """End the current nomination and start a new one; the institution row is locked meanwhile."""
     require(permissions.can_nominate_liaison(by, institution))
-    _lock_institution(institution.pk)
+    lock_institution(institution.pk)
     # Read again under the lock, so that a concurrent deactivation or role change is seen.
     officer = User.objects.get(pk=officer.pk)
     if officer.institution_id != institution.pk or not officer.is_active or Role.CAREER_OFFICER not in officer.roles:

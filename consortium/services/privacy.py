@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ..models import AuditAction, Role, User
 from ..registry import PRIVACY_PROVIDERS
 from .audit import record_audit
-from .people import _active_liaison_of, _ensure_another_partner_admin, _lock_institution
+from .people import active_liaison_of, ensure_another_partner_admin, lock_institution
 
 
 def export_personal_data(*, user: User) -> dict:
@@ -28,13 +28,13 @@ def erase_account(*, user: User) -> User:
     stays as an anonymous tombstone so that those records keep a valid reference.
     """
     if user.institution_id:
-        _lock_institution(user.institution_id)
-    if _active_liaison_of(user):
+        lock_institution(user.institution_id)
+    if active_liaison_of(user):
         raise ValidationError(
             _("You are your institution's liaison officer. Ask your partner admin to nominate someone else first.")
         )
     if Role.PARTNER_ADMIN in user.roles:
-        _ensure_another_partner_admin(user, "__all__")
+        ensure_another_partner_admin(user, "__all__")
     for provider in PRIVACY_PROVIDERS.values():
         provider.erase(user)
     user.email = f"erased-{user.pk}@erased.invalid"

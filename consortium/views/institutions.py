@@ -34,6 +34,7 @@ from ..models import (
 )
 
 AUDIT_PAGE_SIZE = 50
+NEW_API_KEY = "new_api_key"
 
 
 def _institution_for(request, slug, allowed) -> Institution:
@@ -270,18 +271,23 @@ def member_edit(request, slug=None):
 def api_keys(request, slug):
     institution = _institution_for(request, slug, permissions.can_manage_api_keys)
     form = ApiKeyForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.create_api_key(institution=institution, by=request.user, **form.cleaned_data)
+            api_key, secret = services.create_api_key(institution=institution, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_errors(form, error)
         else:
-            form = ApiKeyForm()
+            # Shown on the next page only, and a reload cannot create a second key.
+            request.session[NEW_API_KEY] = {"name": api_key.name, "secret": secret}
+            return redirect("consortium:api-keys", slug=slug)
     keys = ApiKey.objects.visible_to(request.user).filter(institution=institution).select_related("created_by")
-    context = {"institution": institution, "form": form, "keys": keys, "created": created}
+    context = {
+        "institution": institution,
+        "form": form,
+        "keys": keys,
+        "created": request.session.pop(NEW_API_KEY, None),
+    }
     response = render(request, "consortium/api_keys.html", context)
-    # The page may show a secret once; no cache may keep it.
     response["Cache-Control"] = "no-store"
     return response
 

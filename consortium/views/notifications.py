@@ -75,4 +75,5 @@ def unsubscribe(request, token):
             done = True
         except ValidationError as error:
             return render(request, "consortium/unsubscribe.html", {"error": error.messages[0]}, status=400)
-    return render(request, "consortium/unsubscribe.html", {"person": user, "kind": kind, "done": done})
+    # The page names the kind only: a forwarded link must not reveal whose address it was.
+    return render(request, "consortium/unsubscribe.html", {"kind": kind, "done": done})

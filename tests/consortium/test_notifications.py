@@ -7,7 +7,7 @@ from django.utils import timezone
 from consortium import services
 from consortium.models import Channel, ConsentRecord, Delivery, Notification, Role
 from consortium.registry import NOTIFICATION_KINDS, register_notification_kind
-from consortium.services.notifications import notify, set_notification_preferences, unsubscribe_token
+from consortium.services.notifications import notify, set_notification_preferences, unsubscribe, unsubscribe_token
 from consortium.tasks import deliver_email, requeue_stale_deliveries
 from tests.factories import LiaisonNominationFactory
 
@@ -189,3 +189,71 @@ def test_stale_pending_deliveries_are_queued_again(people, newsletter, mailoutbo
     assert requeue_stale_deliveries() == 1
     assert [m.to for m in mailoutbox] == [[people["officer"].email]]
     assert requeue_stale_deliveries() == 0
+
+
+class RefusingBackend:
+    """A mail server that refuses the recipient: a permanent error."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"No such mailbox")})
+
+
+class DownBackend(RefusingBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_refused_recipient_is_marked_failed_not_retried(people, newsletter, settings, send):
+    settings.EMAIL_BACKEND = "tests.consortium.test_notifications.RefusingBackend"
+    send([people["officer"]], newsletter)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and "550" in delivery.last_error and delivery.attempts == 1
+    deliver_email(delivery.pk)
+    assert Delivery.objects.get().attempts == 1
+
+
+def test_a_mail_server_that_stays_down_ends_in_failed_after_the_retries(
+    people, newsletter, settings, django_capture_on_commit_callbacks
+):
+    from consortium.services.notifications import send_email_delivery
+
+    settings.EMAIL_BACKEND = "tests.consortium.test_notifications.DownBackend"
+    with django_capture_on_commit_callbacks(execute=False):
+        notify([people["officer"]], newsletter, context={"headline": "x"}, dedupe_key="x")
+    pk = Delivery.objects.get().pk
+    with pytest.raises(ConnectionRefusedError):
+        send_email_delivery(delivery_id=pk, last_try=False)  # the task retries this one
+    assert Delivery.objects.get().status == "pending"
+    send_email_delivery(delivery_id=pk, last_try=True)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and "mail server down" in delivery.last_error
+
+
+def test_unsubscribing_while_a_message_waits_stops_it(
+    people, newsletter, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        notify([people["officer"]], newsletter, context={"headline": "x"}, dedupe_key="x")
+    unsubscribe(token=unsubscribe_token(people["officer"], newsletter))
+    deliver_email(Delivery.objects.get().pk)
+    assert mailoutbox == [] and Delivery.objects.get().status == "skipped"
+
+
+@pytest.mark.parametrize("roles", [(Role.STUDENT, Role.ACADEMIC), (Role.COMPANY_CONTACT,), ()])
+def test_optional_email_waits_for_consent_from_students_and_outsiders(make_user, newsletter, mailoutbox, send, roles):
+    person = make_user(*roles)
+    send([person], newsletter)
+    assert mailoutbox == []
+    assert Notification.objects.filter(recipient=person).exists()
+
+
+def test_unsubscribe_links_of_erased_accounts_do_nothing(client, people, newsletter):
+    token = unsubscribe_token(people["officer"], newsletter)
+    people["officer"].is_active = False
+    people["officer"].save()
+    assert client.post(reverse("consortium:unsubscribe", args=[token])).status_code == 400

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from consortium import services
-from consortium.models import AuditLog, Channel, LiaisonNomination, Notification, Role, User
+from consortium.models import AuditLog, Channel, LiaisonNomination, Notification, Role, User, WebhookEndpoint
 from consortium.registry import PRIVACY_PROVIDERS
 from consortium.services.notifications import set_notification_preferences
 from tests.factories import PASSWORD, CompanyRelationshipFactory, LiaisonNominationFactory
@@ -35,8 +35,12 @@ def rows_mentioning(*needles: str) -> list[str]:
 @pytest.fixture
 def busy_officer(people, home, make_user, django_capture_on_commit_callbacks):
     """An officer with a trace in every part of the core: roles, nominations, relationships, mail."""
-    officer = make_user(Role.CAREER_OFFICER, full_name="Zelda Quintanilla", email="zelda.q@up.example")
-    with django_capture_on_commit_callbacks(execute=True):
+    officer = make_user(Role.CAREER_OFFICER, full_name="Zelda Quintanilla", email="Zelda.Q@up.example")
+    WebhookEndpoint.objects.create(
+        institution=home, url="https://hooks.up.example/in", event_types=["liaison.nominated"]
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the webhook payloads are stored, not sent
+        services.nominate_liaison(institution=home, officer=people["officer"], by=people["admin"])
         services.nominate_liaison(institution=home, officer=officer, by=people["admin"])
         services.set_staff_roles(user=officer, roles=[Role.CAREER_OFFICER, Role.ACADEMIC], by=people["admin"])
         services.nominate_liaison(institution=home, officer=people["officer"], by=people["admin"])
@@ -55,9 +59,10 @@ def test_download_my_data(client, busy_officer, people):
     assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
     data = json.loads(response.content)
     assert set(PRIVACY_PROVIDERS) <= set(data)
-    assert data["account"]["email"] == "zelda.q@up.example"
+    assert data["account"]["email"] == "Zelda.Q@up.example"
     assert data["account"]["roles"] == [Role.ACADEMIC, Role.CAREER_OFFICER]
     assert len(data["staff_work"]["liaison_nominations"]) == 1
+    assert "target_repr" not in json.dumps(data["staff_work"]["actions_in_audit_log"])
     assert len(data["staff_work"]["company_relationships_owned"]) == 1
     titles = [n["title"] for n in data["notifications"]["notifications"]]
     assert any("liaison officer" in t for t in titles) and any("roles" in t for t in titles)
@@ -67,8 +72,10 @@ def test_download_my_data(client, busy_officer, people):
 def test_erasing_an_account_leaves_no_personal_data_anywhere(client, busy_officer, home, people):
     assert rows_mentioning("zelda.q@up.example", "Zelda Quintanilla"), "the fixture left no trace to erase"
     client.post(reverse("account_login"), {"login": busy_officer.email, "password": PASSWORD})
-    response = client.post(reverse("consortium:privacy"), {"email": "zelda.q@up.example", "password": PASSWORD})
-    assert response.status_code == 302
+    mentions = rows_mentioning("zelda.q@up.example", "Zelda Quintanilla")
+    assert any("Notification.title" in m for m in mentions) and any("WebhookDelivery.payload" in m for m in mentions)
+    response = client.post(reverse("consortium:privacy"), {"email": "Zelda.Q@up.example", "password": PASSWORD})
+    assert response.status_code == 302, response.context["form"].errors
     assert rows_mentioning("zelda.q@up.example", "Zelda Quintanilla") == []
     tombstone = User.objects.get(pk=busy_officer.pk)
     assert not tombstone.is_active and not tombstone.has_usable_password() and tombstone.roles == frozenset()
