@@ -3,19 +3,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .people import Institution, User
+from .people import AdministeredQuerySet, Institution, User
 
 
-class ApiKeyQuerySet(models.QuerySet):
+class ApiKeyQuerySet(AdministeredQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
-
-    def visible_to(self, user):
-        from ..access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(institution_id__in=managed_institution_ids(user))
 
 
 class ApiKey(models.Model):

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .people import Institution, User
+from .people import AdministeredQuerySet, Institution, User
 
 
 class AuditAction(models.TextChoices):
@@ -29,15 +29,6 @@ class AuditAction(models.TextChoices):
     ACCOUNT_ERASED = "account.erased", _("Account erased at its owner's request")
 
 
-class AuditLogQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from ..access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(institution_id__in=managed_institution_ids(user))
-
-
 class AuditLog(models.Model):
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     api_key = models.ForeignKey("ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -51,7 +42,7 @@ class AuditLog(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = AuditLogQuerySet.as_manager()
+    objects = AdministeredQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -35,6 +35,18 @@ def language_choices():
     return settings.LANGUAGES
 
 
+class AdministeredQuerySet(models.QuerySet):
+    """Rows that belong to an institution's administration (API keys, webhooks, the audit log):
+    its partner admins see them, and consortium admins see all."""
+
+    def visible_to(self, user):
+        from ..access import is_consortium_admin, managed_institution_ids
+
+        if is_consortium_admin(user):
+            return self
+        return self.filter(institution_id__in=managed_institution_ids(user))
+
+
 class InstitutionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)

@@ -7,20 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .people import Institution, User
+from .people import AdministeredQuerySet, Institution, User
 
 
 def new_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-class WebhookEndpointQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from ..access import is_consortium_admin, managed_institution_ids
-
-        if is_consortium_admin(user):
-            return self
-        return self.filter(institution_id__in=managed_institution_ids(user))
 
 
 class WebhookEndpoint(models.Model):
@@ -36,7 +27,7 @@ class WebhookEndpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = WebhookEndpointQuerySet.as_manager()
+    objects = AdministeredQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

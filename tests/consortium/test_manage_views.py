@@ -257,46 +257,30 @@ def test_other_institutions_relationship_is_404(client, people, home, other):
     assert other.company_relationships.exists()
 
 
-def test_audit_log_shows_only_own_institution(client, people, home, other):
-    AuditLog.objects.create(
-        actor_repr="x",
-        action=AuditAction.STAFF_INVITED,
-        institution=home,
-        target_type="t",
-        target_id="1",
-        target_repr="mine@up.example",
-    )
-    AuditLog.objects.create(
-        actor_repr="x",
-        action=AuditAction.STAFF_INVITED,
-        institution=other,
-        target_type="t",
-        target_id="2",
-        target_repr="theirs@ua.example",
-    )
+@pytest.fixture
+def audit_entries(home, other):
+    """One audit entry at each institution."""
+    return [
+        AuditLog.objects.create(
+            actor_repr="x",
+            action=AuditAction.STAFF_INVITED,
+            institution=institution,
+            target_type="t",
+            target_id=str(n),
+            target_repr=target,
+        )
+        for n, (institution, target) in enumerate([(home, "mine@up.example"), (other, "theirs@ua.example")])
+    ]
+
+
+def test_audit_log_shows_only_own_institution(client, people, audit_entries):
     client.force_login(people["admin"])
-    page = client.get(reverse("consortium:audit", args=[home.slug])).content.decode()
+    page = client.get(reverse("consortium:audit", args=["up"])).content.decode()
     assert "mine@up.example" in page and "theirs@ua.example" not in page
     assert client.get(reverse("consortium:audit-all")).status_code == 404
 
 
-def test_consortium_admin_reads_the_whole_audit_log(client, people, home, other):
-    AuditLog.objects.create(
-        actor_repr="x",
-        action=AuditAction.STAFF_INVITED,
-        institution=home,
-        target_type="t",
-        target_id="1",
-        target_repr="mine@up.example",
-    )
-    AuditLog.objects.create(
-        actor_repr="x",
-        action=AuditAction.STAFF_INVITED,
-        institution=other,
-        target_type="t",
-        target_id="2",
-        target_repr="theirs@ua.example",
-    )
+def test_consortium_admin_reads_the_whole_audit_log(client, people, audit_entries):
     client.force_login(people["consortium_admin"])
     page = client.get(reverse("consortium:audit-all")).content.decode()
     assert "mine@up.example" in page and "theirs@ua.example" in page
