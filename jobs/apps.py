@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class JobsConfig(AppConfig):
     name = "jobs"
     verbose_name = _("Jobs")
+
+    def ready(self):
+        from consortium.registry import register_api_scope, register_webhook_event
+
+        register_api_scope("jobs:read", _("Read the job board"))
+        register_api_scope("jobs:write", _("Post, update and close the institution's jobs"))
+        register_webhook_event("job.published", _("A job was published"))
+        register_webhook_event("job.updated", _("A published job changed"))
+        register_webhook_event("job.closed", _("A job was closed"))

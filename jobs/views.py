@@ -1,5 +1,103 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consortium.access import staff_institution_id
+from consortium.forms import form_errors
+from consortium.models import Institution
+
+from . import permissions, services
+from .filters import JobFilter
+from .forms import JobForm
+from .models import Job, JobStatus
+from .structured_data import job_posting
+
+PAGE_SIZE = 20
 
 
 def index(request):
-    return render(request, "jobs/index.html")
+    jobs = Job.objects.visible_to(request.user).published().select_related("company", "institution")
+    search = JobFilter(request.GET or None, queryset=jobs)
+    page = Paginator(search.qs if search.is_bound else jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"search": search, "page": page, "query": query.urlencode(), "can_post": _posting_institution(request)}
+    template = "jobs/_results.html" if request.headers.get("HX-Request") else "jobs/index.html"
+    return render(request, template, context)
+
+
+def _posting_institution(request) -> Institution | None:
+    institution_id = staff_institution_id(request.user)
+    institution = Institution.objects.filter(pk=institution_id).first() if institution_id else None
+    return institution if institution and permissions.can_post_job(request.user, institution) else None
+
+
+def _job_for(request, pk, allowed=None) -> Job:
+    """A job the user may see (404 otherwise); with `allowed`, one they may also change."""
+    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("company", "institution"), pk=pk)
+    if allowed is not None and not allowed(request.user, job):
+        raise Http404
+    return job
+
+
+def detail(request, pk):
+    job = _job_for(request, pk)
+    context = {
+        "job": job,
+        "languages": job.languages.all(),
+        "can_edit": permissions.can_edit_job(request.user, job),
+        "json_ld": job_posting(job, request) if job.status == JobStatus.PUBLISHED else None,
+        "more_from_company": Job.objects.visible_to(request.user)
+        .published()
+        .filter(company=job.company)
+        .exclude(pk=job.pk)[:5],
+    }
+    return render(request, "jobs/job_detail.html", context)
+
+
+@login_required
+def edit(request, pk=None):
+    if pk is None:
+        institution = _posting_institution(request)
+        if institution is None:
+            raise Http404
+        job = Job(institution=institution)
+    else:
+        job = _job_for(request, pk, permissions.can_edit_job)
+        institution = job.institution
+    form = JobForm(request.POST or None, instance=job, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.save_job(
+                job=form.instance,
+                languages=form.cleaned_data["languages"],
+                partner_institutions=form.cleaned_data["partner_institutions"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, _("Job saved."))
+            return redirect(job)
+    return render(request, "jobs/job_form.html", {"form": form, "job": job})
+
+
+@login_required
+@require_POST
+def change_status(request, pk, action):
+    job = _job_for(request, pk, permissions.can_edit_job)
+    service = {"publish": services.publish_job, "close": services.close_job}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The job is now %(status)s.") % {"status": job.get_status_display().lower()})
+    return redirect(job)

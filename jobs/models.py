@@ -1,0 +1,194 @@
+from django.conf import global_settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from consortium.access import has_role, is_consortium_admin, is_signed_in, staff_institution_id
+from consortium.models import Company, Institution, Role, User
+
+# ISO 639-1: the two-letter codes among the languages Django knows by name.
+LANGUAGE_CHOICES = [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
+
+
+class JobKind(models.TextChoices):
+    INTERNSHIP = "internship", _("Internship")
+    TRAINEESHIP = "erasmus_traineeship", _("Erasmus+ traineeship")
+    GRADUATE = "graduate", _("Graduate job")
+    PART_TIME = "part_time", _("Part-time job")
+    WORKING_STUDENT = "working_student", _("Working student")
+    VOLUNTEERING = "volunteering", _("Volunteering")
+
+
+class WorkMode(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    HYBRID = "hybrid", _("Hybrid")
+    REMOTE = "remote", _("Remote")
+
+
+class JobStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending approval")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+    EXPIRED = "expired", _("Expired")
+
+
+class Audience(models.TextChoices):
+    CONSORTIUM = "consortium", _("The whole consortium")
+    PARTNERS = "partners", _("Chosen partner institutions")
+    OWN = "own", _("Our institution only")
+
+
+class StartKind(models.TextChoices):
+    DATE = "date", _("On a date")
+    IMMEDIATE = "immediate", _("Immediate start")
+    FLEXIBLE = "flexible", _("Flexible")
+
+
+class ApplyMethod(models.TextChoices):
+    PLATFORM = "platform", _("On the platform")
+    URL = "url", _("On the employer's site")
+    EMAIL = "email", _("By e-mail")
+
+
+class SalaryPeriod(models.TextChoices):
+    HOUR = "HOUR", _("per hour")
+    MONTH = "MONTH", _("per month")
+    YEAR = "YEAR", _("per year")
+
+
+class CefrLevel(models.TextChoices):
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
+
+
+class FieldOfStudy(models.TextChoices):
+    # ISCED-F 2013 broad fields.
+    GENERIC = "00", _("Generic programmes")
+    EDUCATION = "01", _("Education")
+    ARTS = "02", _("Arts and humanities")
+    SOCIAL = "03", _("Social sciences, journalism and information")
+    BUSINESS = "04", _("Business, administration and law")
+    SCIENCES = "05", _("Natural sciences, mathematics and statistics")
+    ICT = "06", _("Information and communication technologies")
+    ENGINEERING = "07", _("Engineering, manufacturing and construction")
+    AGRICULTURE = "08", _("Agriculture, forestry, fisheries and veterinary")
+    HEALTH = "09", _("Health and welfare")
+    SERVICES = "10", _("Services")
+
+
+class JobQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=JobStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published jobs a person may read, plus every job of the institution they post for."""
+        if is_consortium_admin(user):
+            return self
+        public = Q(status=JobStatus.PUBLISHED, audience=Audience.CONSORTIUM)
+        if not is_signed_in(user):
+            return self.filter(public, require_login=False)
+        own = user.institution_id
+        reach = public | Q(status=JobStatus.PUBLISHED, institution_id=own)
+        if own:
+            reach |= Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS, partner_institutions=own)
+        if staff := staff_institution_id(user):
+            reach |= Q(institution_id=staff)
+        if has_role(user, Role.COMPANY_CONTACT) and user.company_id:
+            reach |= Q(company_id=user.company_id)
+        return self.filter(pk__in=self.filter(reach).values("pk"))
+
+
+class Job(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="jobs")
+    posted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("company"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), help_text=_("Markdown: **bold**, lists, links."))
+    description_html = models.TextField(editable=False)
+    kind = models.CharField(_("kind"), max_length=24, choices=JobKind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100)
+    work_mode = models.CharField(_("work mode"), max_length=10, choices=WorkMode.choices, default=WorkMode.ON_SITE)
+    duration_months = models.PositiveSmallIntegerField(_("duration in months"), null=True, blank=True)
+    paid = models.BooleanField(_("paid"), default=True)
+    salary_min = models.DecimalField(_("salary from"), max_digits=10, decimal_places=2, null=True, blank=True)
+    salary_max = models.DecimalField(_("salary up to"), max_digits=10, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. EUR"))
+    salary_period = models.CharField(
+        _("salary period"), max_length=5, choices=SalaryPeriod.choices, default=SalaryPeriod.MONTH
+    )
+    fields_of_study = models.JSONField(_("fields of study"), default=list, blank=True)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    erasmus_eligible = models.BooleanField(_("Erasmus+ traineeship eligible"), default=False)
+    visa_sponsorship = models.BooleanField(_("visa sponsorship"), default=False)
+    start_kind = models.CharField(_("start"), max_length=10, choices=StartKind.choices, default=StartKind.FLEXIBLE)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    apply_method = models.CharField(
+        _("how to apply"), max_length=10, choices=ApplyMethod.choices, default=ApplyMethod.PLATFORM
+    )
+    apply_url = models.URLField(_("application address"), blank=True)
+    apply_email = models.EmailField(_("application e-mail"), blank=True)
+    deadline = models.DateField(_("application deadline"), null=True, blank=True)
+    audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices, default=Audience.CONSORTIUM)
+    partner_institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="+", verbose_name=_("partner institutions")
+    )
+    require_login = models.BooleanField(_("only for signed-in members"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.DRAFT)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "external_id"],
+                condition=~Q(external_id=""),
+                name="job_external_id_per_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_min__lte=models.F("salary_max")),
+                name="job_salary_range_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["status", "country", "-published_at"]),
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["updated_at", "id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.company}"
+
+    def get_absolute_url(self):
+        return reverse("jobs:detail", args=[self.pk])
+
+
+class JobLanguage(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES)
+    level = models.CharField(_("level"), max_length=2, choices=CefrLevel.choices)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["job", "language"], name="job_language_once")]
+
+    def __str__(self):
+        return f"{self.get_language_display()} {self.level}"

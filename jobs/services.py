@@ -1,0 +1,133 @@
+"""Writes to the job board: save, publish, close and reopen jobs, with their rules."""
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from consortium.models import Institution, User
+from consortium.permissions import require
+from consortium.richtext import render_markdown
+from consortium.services.webhooks import emit_event
+
+from . import permissions
+from .models import ApplyMethod, Audience, Job, JobLanguage, JobStatus, StartKind
+
+
+def _validate(job: Job, languages: list[tuple[str, str]]) -> None:
+    errors = {}
+    if job.country and job.country.code not in countries:
+        errors["country"] = _("Choose a country from the list.")
+    if job.deadline and job.deadline < timezone.localdate():
+        errors["deadline"] = _("The deadline is in the past.")
+    if job.salary_min is not None and job.salary_max is not None and job.salary_min > job.salary_max:
+        errors["salary_min"] = _("The minimum salary is above the maximum.")
+    if (job.salary_min is not None or job.salary_max is not None) and not job.salary_currency:
+        errors["salary_currency"] = _("Give the currency of the salary.")
+    if job.start_kind == StartKind.DATE and not job.start_date:
+        errors["start_date"] = _("Give the start date, or choose immediate or flexible start.")
+    if job.apply_method == ApplyMethod.URL and not job.apply_url:
+        errors["apply_url"] = _("Give the address where students apply.")
+    if job.apply_method == ApplyMethod.EMAIL and not job.apply_email:
+        errors["apply_email"] = _("Give the address students write to.")
+    if len({code for code, _level in languages}) != len(languages):
+        errors["languages"] = _("Each language can be listed once.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def refresh_search_vector(job: Job) -> None:
+    """Store the words a search matches: title and company first, then skills, then the description."""
+    # Full-text search needs PostgreSQL; SQLite searches with a plain match instead.
+    if connection.vendor != "postgresql":
+        return
+    Job.objects.filter(pk=job.pk).update(
+        search_vector=SearchVector("title", weight="A", config="simple")
+        + SearchVector(Value(job.company.name), weight="A", config="simple")
+        + SearchVector(Value(" ".join(job.skills)), weight="B", config="simple")
+        + SearchVector("description", weight="C", config="simple")
+    )
+
+
+@transaction.atomic
+def save_job(
+    *,
+    job: Job,
+    languages: list[tuple[str, str]],
+    partner_institutions: list[Institution],
+    by: User,
+) -> Job:
+    """Create or update a job of the poster's institution; its status is changed only by publish/close."""
+    if job.pk is None:
+        require(permissions.can_post_job(by, job.institution))
+        job.posted_by = by if isinstance(by, User) else None
+    else:
+        require(permissions.can_edit_job(by, job))
+    _validate(job, languages)
+    if job.start_kind != StartKind.DATE:
+        job.start_date = None
+    job.skills = sorted({skill.strip() for skill in job.skills if skill.strip()}, key=str.lower)
+    job.description_html = render_markdown(job.description)
+    job.save()
+    job.partner_institutions.set(partner_institutions if job.audience == Audience.PARTNERS else [])
+    job.languages.all().delete()
+    JobLanguage.objects.bulk_create(JobLanguage(job=job, language=code, level=level) for code, level in languages)
+    refresh_search_vector(job)
+    if job.status == JobStatus.PUBLISHED:
+        _emit(job, "job.updated")
+    return job
+
+
+def _audience_institutions(job: Job):
+    if job.audience == Audience.CONSORTIUM:
+        return Institution.objects.active()
+    if job.audience == Audience.PARTNERS:
+        return Institution.objects.filter(
+            pk__in=[job.institution_id, *job.partner_institutions.values_list("pk", flat=True)]
+        )
+    return Institution.objects.filter(pk=job.institution_id)
+
+
+def _emit(job: Job, event: str) -> None:
+    emit_event(
+        event,
+        institutions=_audience_institutions(job),
+        data={
+            "id": job.pk,
+            "external_id": job.external_id or None,
+            "institution": job.institution.slug,
+            "title": job.title,
+            "company": job.company.name,
+            "country": job.country.code,
+            "status": job.status,
+            "url": job.get_absolute_url(),
+        },
+    )
+
+
+@transaction.atomic
+def publish_job(*, job: Job, by: User) -> Job:
+    require(permissions.can_edit_job(by, job))
+    if job.status == JobStatus.PUBLISHED:
+        return job
+    if job.deadline and job.deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline is in the past: move it before publishing.")})
+    job.status = JobStatus.PUBLISHED
+    job.published_at = job.published_at or timezone.now()
+    job.save(update_fields=["status", "published_at", "updated_at"])
+    _emit(job, "job.published")
+    return job
+
+
+@transaction.atomic
+def close_job(*, job: Job, by: User) -> Job:
+    require(permissions.can_edit_job(by, job))
+    if job.status in (JobStatus.CLOSED, JobStatus.EXPIRED):
+        return job
+    job.status = JobStatus.CLOSED
+    job.save(update_fields=["status", "updated_at"])
+    _emit(job, "job.closed")
+    return job
