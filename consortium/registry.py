@@ -79,3 +79,12 @@ PRIVACY_PROVIDERS: dict[str, PrivacyProvider] = {}
 
 def register_privacy_provider(name: str, *, export: Callable, erase: Callable) -> PrivacyProvider:
     return _register(PRIVACY_PROVIDERS, PrivacyProvider(name, export, erase))
+
+
+# Functions that add an app's demo data after the core's, for `manage.py seed_demo`. Each is idempotent.
+DEMO_SEEDERS: list[Callable[[], None]] = []
+
+
+def register_demo_seeder(seeder: Callable[[], None]) -> None:
+    if seeder not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seeder)

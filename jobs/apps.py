@@ -7,10 +7,14 @@ class JobsConfig(AppConfig):
     verbose_name = _("Jobs")
 
     def ready(self):
-        from consortium.registry import register_api_scope, register_webhook_event
+        from consortium.registry import register_api_scope, register_demo_seeder, register_webhook_event
+
+        from . import api  # noqa: F401 - registers the viewsets on the core's router
+        from .demo import seed_demo_jobs
 
         register_api_scope("jobs:read", _("Read the job board"))
         register_api_scope("jobs:write", _("Post, update and close the institution's jobs"))
         register_webhook_event("job.published", _("A job was published"))
         register_webhook_event("job.updated", _("A published job changed"))
         register_webhook_event("job.closed", _("A job was closed"))
+        register_demo_seeder(seed_demo_jobs)

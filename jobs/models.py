@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from consortium.access import has_role, is_consortium_admin, is_signed_in, staff_institution_id
-from consortium.models import Company, Institution, Role, User
+from consortium.models import ApiClient, Company, Institution, Role, User
 
 # ISO 639-1: the two-letter codes among the languages Django knows by name.
 LANGUAGE_CHOICES = [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
@@ -93,6 +93,11 @@ class JobQuerySet(models.QuerySet):
         if is_consortium_admin(user):
             return self
         public = Q(status=JobStatus.PUBLISHED, audience=Audience.CONSORTIUM)
+        if isinstance(user, ApiClient):
+            # A member's system: what its students see, and every job of its own for syncing.
+            own = user.institution_id
+            shared = Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS, partner_institutions=own)
+            return self.filter(pk__in=self.filter(public | shared | Q(institution_id=own)).values("pk"))
         if not is_signed_in(user):
             return self.filter(public, require_login=False)
         own = user.institution_id

@@ -24,7 +24,9 @@ def seed() -> str:
 
 
 def counts():
-    return [m.objects.count() for m in (Institution, User, RoleAssignment, Company, LiaisonNomination)]
+    from jobs.models import Job
+
+    return [m.objects.count() for m in (Institution, User, RoleAssignment, Company, LiaisonNomination, Job)]
 
 
 def test_seed_creates_the_consortium_and_is_idempotent(settings):
@@ -35,6 +37,9 @@ def test_seed_creates_the_consortium_and_is_idempotent(settings):
     assert counts() == first
     assert set(Institution.objects.values_list("name", flat=True)) == FIVE
     assert Company.objects.count() == 12
+    from jobs.models import Job
+
+    assert Job.objects.published().count() == 10 and Job.objects.filter(country="IT").count() == 2
     for institution in Institution.objects.all():
         assert LiaisonNomination.objects.active().filter(institution=institution).count() == 1
         for role in (Role.STUDENT, Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.ACADEMIC, Role.CONSORTIUM_ADMIN):
@@ -49,4 +54,4 @@ def test_seed_refuses_to_run_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DJANGO_DEBUG on"):
         seed()
-    assert counts() == [0, 0, 0, 0, 0]
+    assert counts() == [0, 0, 0, 0, 0, 0]

@@ -28,6 +28,7 @@ from consortium.models import (
     Sector,
     User,
 )
+from consortium.registry import DEMO_SEEDERS
 
 DEMO_PASSWORD = "consortium-demo-2026"
 
@@ -224,6 +225,8 @@ class Command(BaseCommand):
                             "notes": "Hosts interns every year.",
                         },
                     )
+        for seeder in DEMO_SEEDERS:
+            seeder()
         return logins
 
     def person(self, email, full_name, institution, roles, spec, company=None) -> User:
