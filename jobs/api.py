@@ -15,7 +15,7 @@ from consortium.api.router import router
 from consortium.models import Company, Institution
 
 from . import services
-from .filters import JobFilter
+from .filters import JobSyncFilter
 from .models import LANGUAGE_CHOICES, CefrLevel, FieldOfStudy, Job
 
 
@@ -118,7 +118,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     for the key's own institution."""
 
     serializer_class = JobSerializer
-    filterset_class = JobFilter
+    filterset_class = JobSyncFilter
     read_scope = "jobs:read"
     write_scope = "jobs:write"
 

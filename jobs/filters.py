@@ -14,9 +14,15 @@ from .models import LANGUAGE_CHOICES, FieldOfStudy, Job, JobKind, WorkMode
 SORTS = [("relevance", _("Relevance")), ("newest", _("Newest")), ("deadline", _("Deadline"))]
 
 
-class JobFilter(SyncFilterSet):
+class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+
+
+class JobFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=list(countries))
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=list(countries), empty_label=_("Any country"))
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=JobKind.choices)
     work_mode = django_filters.ChoiceFilter(label=_("Work mode"), choices=WorkMode.choices)
@@ -67,3 +73,10 @@ class JobFilter(SyncFilterSet):
         if (sort or "relevance") == "relevance" and "rank" in queryset.query.annotations:
             return queryset.order_by("-rank", "-published_at", "-pk")
         return queryset.order_by("-published_at", "-pk")
+
+
+class JobSyncFilter(SyncFilterSet, JobFilter):
+    """The API's filters: the search page's, and `updated_since` for incremental sync."""
+
+    class Meta(JobFilter.Meta):
+        fields = [*JobFilter.Meta.fields, "updated_since"]
