@@ -65,7 +65,7 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "testserver"}
 if SECRET_KEY == _DEV_SECRET_KEY and set(ALLOWED_HOSTS) - LOCAL_HOSTS:
     # A forgotten DJANGO_DEBUG must not put a public site on the published key.
     _refuse("DJANGO_ALLOWED_HOSTS names a public host: set DJANGO_SECRET_KEY to a random string of 50+ characters.")

@@ -1,0 +1,234 @@
+"""Benchmark of the job board's hot paths on PostgreSQL: the search page and the API list.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/consortium_bench \\
+        .venv/bin/python bench/jobs_search.py --jobs 200000
+
+Seeds the database named in DATABASE_URL (created by the caller, reused between runs) with
+companies and published jobs across 30 countries, then reports for each path the median server
+time over repeated requests, the SQL queries per request, and the median time of the same main
+query run as raw SQL. Not part of the test suite.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import secrets  # noqa: E402
+
+# Production settings, as deployed: DEBUG would record every query and slow each request.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
+os.environ.update(
+    DJANGO_DEBUG="false",
+    DJANGO_ALLOWED_HOSTS="testserver",
+    DJANGO_SECURE_SSL_REDIRECT="false",
+    SITE_URL="http://testserver",
+    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from consortium.models import Company, Institution, Role, User  # noqa: E402
+from consortium.services import create_api_key  # noqa: E402
+from jobs.models import Job, JobKind, JobStatus, WorkMode  # noqa: E402
+
+COUNTRIES = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "GB",
+    "NO",
+    "CH",
+]
+WORDS = [
+    "marketing",
+    "finance",
+    "data",
+    "software",
+    "sales",
+    "logistics",
+    "design",
+    "research",
+    "legal",
+    "consulting",
+    "energy",
+    "health",
+    "tourism",
+    "media",
+    "engineering",
+    "hr",
+    "operations",
+    "product",
+]
+ROLES = ["intern", "trainee", "assistant", "analyst", "developer", "coordinator", "associate"]
+
+
+def seed(jobs: int, companies: int) -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark measures PostgreSQL: set DATABASE_URL.")
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    if not Institution.objects.exists():
+        from django.conf import settings
+
+        settings.DEBUG = True  # seed_demo publishes known passwords and runs only in debug mode
+        call_command("seed_demo", quiet=True)
+        settings.DEBUG = False
+    rng = random.Random(2026)
+    have = Company.objects.count()
+    Company.objects.bulk_create(
+        Company(
+            name=f"Bench company {n}",
+            slug=f"bench-company-{n}",
+            country=rng.choice(COUNTRIES),
+            sector="J",
+            size="small",
+        )
+        for n in range(have, companies)
+    )
+    company_ids = list(Company.objects.values_list("pk", flat=True))
+    institution_ids = list(Institution.objects.values_list("pk", flat=True))
+    missing = jobs - Job.objects.count()
+    now = timezone.now()
+    batch = []
+    for n in range(max(missing, 0)):
+        word, role = rng.choice(WORDS), rng.choice(ROLES)
+        batch.append(
+            Job(
+                institution_id=rng.choice(institution_ids),
+                company_id=rng.choice(company_ids),
+                title=f"{word.title()} {role}",
+                description=f"Join our {word} team as {role}. " * 5,
+                description_html="<p>…</p>",
+                kind=rng.choice(JobKind.values),
+                country=rng.choice(COUNTRIES),
+                city="City",
+                work_mode=rng.choice(WorkMode.values),
+                status=JobStatus.PUBLISHED,
+                published_at=now - timezone.timedelta(minutes=n),
+                skills=[word, role],
+                deadline=(now + timezone.timedelta(days=rng.randint(1, 120))).date(),
+            )
+        )
+        if len(batch) == 5000:
+            Job.objects.bulk_create(batch)
+            batch = []
+    Job.objects.bulk_create(batch)
+    if missing > 0:
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                UPDATE jobs_job j SET search_vector =
+                    setweight(to_tsvector('simple', j.title), 'A') ||
+                    setweight(to_tsvector('simple', c.name), 'A') ||
+                    setweight(to_tsvector('simple', coalesce(j.skills::text, '')), 'B') ||
+                    setweight(to_tsvector('simple', j.description), 'C')
+                FROM consortium_company c WHERE c.id = j.company_id AND j.search_vector IS NULL
+            """)
+            cursor.execute("ANALYZE jobs_job")
+
+
+def measure(client: Client, url: str, repeat: int) -> dict:
+    client.get(url)  # warm caches and the session
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    main = max(captured.captured_queries, key=lambda q: float(q["time"]))["sql"]
+    raw = []
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(main)
+            cursor.fetchall()
+            raw.append(time.perf_counter() - started)
+    return {
+        "median_ms": statistics.median(timings) * 1000,
+        "queries": len(captured),
+        "raw_sql_median_ms": statistics.median(raw) * 1000,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=200_000)
+    parser.add_argument("--companies", type=int, default=5_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    seed(args.jobs, args.companies)
+    print(
+        f"seeded: {Job.objects.count()} jobs, {Company.objects.count()} companies "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+    browser = Client()
+    student = User.objects.with_role(Role.STUDENT).first()
+    browser.force_login(student)
+    admin = User.objects.with_role(Role.PARTNER_ADMIN).filter(institution=student.institution).first()
+    _key, raw_key = create_api_key(institution=student.institution, name="bench", scopes=["jobs:read"], by=admin)
+    api = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    paths = {
+        "search page (text + 2 filters, 20 results)": (browser, "/jobs/?q=marketing&country=IT&kind=internship"),
+        "search page (2 filters, no text)": (browser, "/jobs/?country=IT&work_mode=hybrid"),
+        "API list, 20 jobs": (api, "/api/v1/jobs/?page_size=20"),
+        "API list, 100 jobs": (api, "/api/v1/jobs/?page_size=100"),
+    }
+    print(f"{'path':<46} {'median ms':>10} {'queries':>8} {'raw SQL ms':>11} {'ratio':>6}")
+    for name, (client, url) in paths.items():
+        result = measure(client, url, args.repeat)
+        ratio = result["median_ms"] / result["raw_sql_median_ms"]
+        print(
+            f"{name:<46} {result['median_ms']:>10.1f} {result['queries']:>8} "
+            f"{result['raw_sql_median_ms']:>11.1f} {ratio:>6.1f}"
+        )
+    # Memory apart from the timings: tracing slows Python down several times.
+    tracemalloc.start()
+    for client, url in paths.values():
+        client.get(url)
+    _current, peak = tracemalloc.get_traced_memory()
+    print(f"peak traced Python memory over one request of each path: {peak / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
