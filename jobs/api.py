@@ -159,6 +159,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=False, methods=["put"], url_path=r"by-external-id/(?P<external_id>[^/]+)")
     def upsert(self, request, external_id=None):
         """Create or replace the institution's job with this external id; the same call twice changes nothing."""
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send the job as a JSON object."]})
         institution = self._own_institution()
         job = Job.objects.filter(institution=institution, external_id=external_id).first()
         if job is not None:

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,7 +71,17 @@ def save_job(
         job.start_date = None
     job.skills = sorted({skill.strip() for skill in job.skills if skill.strip()}, key=str.lower)
     job.description_html = render_markdown(job.description)
-    job.save()
+    duplicate = ValidationError({"external_id": _("Another job of your institution has this external id.")})
+    if (
+        job.external_id
+        and Job.objects.filter(institution=job.institution, external_id=job.external_id).exclude(pk=job.pk).exists()
+    ):
+        raise duplicate
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:
+        raise duplicate from None  # the same id saved by a concurrent request
     job.partner_institutions.set(partner_institutions if job.audience == Audience.PARTNERS else [])
     job.languages.all().delete()
     JobLanguage.objects.bulk_create(JobLanguage(job=job, language=code, level=level) for code, level in languages)

@@ -133,3 +133,23 @@ def test_list_costs_the_same_queries_at_20_and_100_jobs(key, home, django_assert
     for size in (20, 100):
         with django_assert_max_num_queries(10):
             assert len(client.get(reverse("api:job-list"), {"page_size": size}).json()["results"]) == size
+
+
+def test_a_second_job_with_the_same_external_id_is_refused(key, company, home):
+    client = key("jobs:write", "jobs:read")
+    assert client.post(reverse("api:job-list"), payload(external_id="SIS-1"), format="json").status_code == 201
+    response = client.post(reverse("api:job-list"), payload(external_id="SIS-1"), format="json")
+    body = assert_problem(response, 400, field="external_id")
+    assert body["errors"][0]["message"] == "Another job of your institution has this external id."
+    other = client.post(reverse("api:job-list"), payload(external_id="SIS-2"), format="json").json()
+    patched = client.patch(reverse("api:job-detail", args=[other["id"]]), {"external_id": "SIS-1"}, format="json")
+    assert_problem(patched, 400, field="external_id")
+
+
+def test_options_requests_get_405(key):
+    assert_problem(key("jobs:read").options(reverse("api:job-upsert", args=["x"])), 405)
+
+
+def test_an_upsert_body_that_is_not_an_object_is_a_400(key):
+    response = key("jobs:write").put(reverse("api:job-upsert", args=["x"]), [None, None], format="json")
+    assert_problem(response, 400)
