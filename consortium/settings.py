@@ -221,7 +221,9 @@ SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in (so that deactivation can end them all); tracking each request's
+# activity would cost five queries on every page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Internationalisation
 LANGUAGE_CODE = "en"

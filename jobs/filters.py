@@ -8,10 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from consortium.api.framework import SyncFilterSet
+from consortium.forms import FastSelect
 
 from .models import LANGUAGE_CHOICES, FieldOfStudy, Job, JobKind, WorkMode
 
 SORTS = [("relevance", _("Relevance")), ("newest", _("Newest")), ("deadline", _("Deadline"))]
+
+
+# Callables: a form copies its fields for every request, and copying hundreds of choices is slow.
+def country_choices():
+    return list(countries)
+
+
+def language_choices():
+    return LANGUAGE_CHOICES
 
 
 class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
@@ -22,22 +32,38 @@ class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
 
 class JobFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=list(countries), empty_label=_("Any country"))
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=country_choices, empty_label=_("Any country"), widget=FastSelect
+    )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=JobKind.choices)
-    work_mode = django_filters.ChoiceFilter(label=_("Work mode"), choices=WorkMode.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=JobKind.choices, empty_label=_("Any kind"), widget=FastSelect
+    )
+    work_mode = django_filters.ChoiceFilter(
+        label=_("Work mode"), choices=WorkMode.choices, empty_label=_("Any"), widget=FastSelect
+    )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=LANGUAGE_CHOICES, field_name="languages__language"
+        label=_("Language"),
+        choices=language_choices,
+        field_name="languages__language",
+        empty_label=_("Any"),
+        widget=FastSelect,
     )
     field = django_filters.ChoiceFilter(
-        label=_("Field of study"), choices=FieldOfStudy.choices, method="field_of_study"
+        label=_("Field of study"),
+        choices=FieldOfStudy.choices,
+        method="field_of_study",
+        empty_label=_("Any"),
+        widget=FastSelect,
     )
-    paid = django_filters.BooleanFilter(label=_("Paid"), widget=django_filters.widgets.BooleanWidget())
+    paid = django_filters.BooleanFilter(label=_("Paid"), widget=AnyBooleanWidget())
     erasmus = django_filters.BooleanFilter(
-        label=_("Erasmus+ eligible"), field_name="erasmus_eligible", widget=django_filters.widgets.BooleanWidget()
+        label=_("Erasmus+ eligible"), field_name="erasmus_eligible", widget=AnyBooleanWidget()
     )
     deadline_after = django_filters.DateFilter(label=_("Deadline after"), field_name="deadline", lookup_expr="gte")
-    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, method="sort_by", empty_label=None)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORTS, method="sort_by", empty_label=None, widget=FastSelect
+    )
 
     class Meta:
         model = Job

@@ -1,7 +1,7 @@
 from django.conf import global_settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -89,26 +89,32 @@ class JobQuerySet(models.QuerySet):
         return self.filter(status=JobStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Published jobs a person may read, plus every job of the institution they post for."""
+        """Published jobs a person may read, plus every job of the institution they post for.
+
+        One WHERE clause with EXISTS for the shared jobs: no join, so no duplicates to remove.
+        """
         if is_consortium_admin(user):
             return self
         public = Q(status=JobStatus.PUBLISHED, audience=Audience.CONSORTIUM)
+
+        def shared_with(institution_id):
+            partners = Job.partner_institutions.through.objects.filter(job=OuterRef("pk"), institution=institution_id)
+            return Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS) & Q(Exists(partners))
+
         if isinstance(user, ApiClient):
             # A member's system: what its students see, and every job of its own for syncing.
             own = user.institution_id
-            shared = Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS, partner_institutions=own)
-            return self.filter(pk__in=self.filter(public | shared | Q(institution_id=own)).values("pk"))
+            return self.filter(public | shared_with(own) | Q(institution_id=own))
         if not is_signed_in(user):
             return self.filter(public, require_login=False)
-        own = user.institution_id
-        reach = public | Q(status=JobStatus.PUBLISHED, institution_id=own)
-        if own:
-            reach |= Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS, partner_institutions=own)
+        reach = public
+        if own := user.institution_id:
+            reach |= Q(status=JobStatus.PUBLISHED, institution_id=own) | shared_with(own)
         if staff := staff_institution_id(user):
             reach |= Q(institution_id=staff)
         if has_role(user, Role.COMPANY_CONTACT) and user.company_id:
             reach |= Q(company_id=user.company_id)
-        return self.filter(pk__in=self.filter(reach).values("pk"))
+        return self.filter(reach)
 
 
 class Job(models.Model):
