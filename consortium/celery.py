@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
 
@@ -14,4 +15,6 @@ app.conf.beat_schedule = {
     "requeue-stale-deliveries": {"task": "consortium.tasks.requeue_stale_deliveries", "schedule": 600},
     # Webhook retries wait in the database; each minute the due ones are queued.
     "dispatch-due-webhooks": {"task": "consortium.tasks.dispatch_due_webhooks", "schedule": 60},
+    # Jobs past their deadline disappear early in the morning (UTC), with their posters told.
+    "expire-jobs-and-remind": {"task": "jobs.tasks.expire_and_remind", "schedule": crontab(hour=3, minute=0)},
 }

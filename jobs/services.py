@@ -1,4 +1,6 @@
-"""Writes to the job board: save, publish, close and reopen jobs, with their rules."""
+"""Writes to the job board: save, publish, close and expire jobs, with their rules."""
+
+import datetime
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django_countries import countries
 from consortium.models import Institution, User
 from consortium.permissions import require
 from consortium.richtext import render_markdown
+from consortium.services.notifications import notify
 from consortium.services.webhooks import emit_event
 
 from . import permissions
@@ -129,7 +132,61 @@ def publish_job(*, job: Job, by: User) -> Job:
     job.published_at = job.published_at or timezone.now()
     job.save(update_fields=["status", "published_at", "updated_at"])
     _emit(job, "job.published")
+    _flag_duplicates(job)
     return job
+
+
+def _flag_duplicates(job: Job) -> None:
+    """Tell the posters when the same company, title and city are open twice."""
+    twins = (
+        Job.objects.published()
+        .filter(company=job.company, title__iexact=job.title, city__iexact=job.city)
+        .exclude(pk=job.pk)
+        .select_related("posted_by", "institution")
+    )
+    for other in twins:
+        pair = f"{min(job.pk, other.pk)}-{max(job.pk, other.pk)}"
+        for subject, twin in ((job, other), (other, job)):
+            notify(
+                [subject.posted_by],
+                "job.possible_duplicate",
+                context={"job": subject, "other": twin},
+                dedupe_key=f"duplicate:{pair}",
+                target=subject,
+            )
+
+
+def expire_jobs(*, today: datetime.date | None = None) -> list[Job]:
+    """Expire published jobs whose deadline has passed and tell their posters. Running it twice
+    expires nothing twice: each job changes state with a conditional UPDATE."""
+    today = today or timezone.localdate()
+    expired = []
+    for job in Job.objects.published().filter(deadline__lt=today).select_related("posted_by", "company", "institution"):
+        with transaction.atomic():
+            if not Job.objects.filter(pk=job.pk, status=JobStatus.PUBLISHED).update(
+                status=JobStatus.EXPIRED, updated_at=timezone.now()
+            ):
+                continue
+            job.status = JobStatus.EXPIRED
+            _emit(job, "job.closed")
+            notify([job.posted_by], "job.expired", context={"job": job}, dedupe_key=f"expired:{job.pk}", target=job)
+        expired.append(job)
+    return expired
+
+
+def remind_deadlines(*, today: datetime.date | None = None) -> int:
+    """Remind posters three days before a published job's deadline; once per deadline."""
+    day = (today or timezone.localdate()) + datetime.timedelta(days=3)
+    jobs = Job.objects.published().filter(deadline=day).select_related("posted_by", "company")
+    for job in jobs:
+        notify(
+            [job.posted_by],
+            "job.deadline_soon",
+            context={"job": job},
+            dedupe_key=f"deadline:{job.pk}:{job.deadline}",
+            target=job,
+        )
+    return len(jobs)
 
 
 @transaction.atomic
