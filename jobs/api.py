@@ -16,7 +16,7 @@ from consortium.models import Company, Institution
 
 from . import services
 from .filters import JobSyncFilter
-from .models import LANGUAGE_CHOICES, CefrLevel, FieldOfStudy, Job
+from .models import EDITABLE_FIELDS, LANGUAGE_CHOICES, CefrLevel, FieldOfStudy, Job
 
 
 class JobLanguageSerializer(StrictSerializer):
@@ -44,44 +44,9 @@ class JobSerializer(StrictModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id",
-            "external_id",
-            "institution",
-            "company",
-            "title",
-            "description",
-            "description_html",
-            "kind",
-            "country",
-            "city",
-            "work_mode",
-            "duration_months",
-            "paid",
-            "salary_min",
-            "salary_max",
-            "salary_currency",
-            "salary_period",
-            "fields_of_study",
-            "skills",
-            "languages",
-            "erasmus_eligible",
-            "visa_sponsorship",
-            "start_kind",
-            "start_date",
-            "apply_method",
-            "apply_url",
-            "apply_email",
-            "deadline",
-            "audience",
-            "partner_institutions",
-            "require_login",
-            "status",
-            "publish",
-            "url",
-            "created_at",
-            "updated_at",
-            "published_at",
-        ]
+            "id", "institution", *EDITABLE_FIELDS, "skills", "languages", "description_html", "status", "publish",
+            "url", "created_at", "updated_at", "published_at",
+        ]  # fmt: skip
         read_only_fields = ["id", "description_html", "status", "created_at", "updated_at", "published_at"]
 
     def get_url(self, job) -> str:

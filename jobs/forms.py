@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Company, Institution
 
-from .models import LANGUAGE_CHOICES, FieldOfStudy, Job
+from .models import EDITABLE_FIELDS, LANGUAGE_CHOICES, FieldOfStudy, Job
 
 LANGUAGE_CODES = dict(LANGUAGE_CHOICES)
 
@@ -24,34 +24,7 @@ class JobForm(forms.ModelForm):
 
     class Meta:
         model = Job
-        fields = [
-            "title",
-            "company",
-            "kind",
-            "description",
-            "country",
-            "city",
-            "work_mode",
-            "duration_months",
-            "paid",
-            "salary_min",
-            "salary_max",
-            "salary_currency",
-            "salary_period",
-            "fields_of_study",
-            "erasmus_eligible",
-            "visa_sponsorship",
-            "start_kind",
-            "start_date",
-            "apply_method",
-            "apply_url",
-            "apply_email",
-            "deadline",
-            "audience",
-            "partner_institutions",
-            "require_login",
-            "external_id",
-        ]
+        fields = EDITABLE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "start_date": forms.DateInput(attrs={"type": "date"}),

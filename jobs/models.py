@@ -203,3 +203,12 @@ class JobLanguage(models.Model):
 
     def __str__(self):
         return f"{self.get_language_display()} {self.level}"
+
+
+# What a poster edits, in the order forms show it; the browser form and the API share it.
+EDITABLE_FIELDS = [
+    "title", "company", "kind", "description", "country", "city", "work_mode", "duration_months", "paid",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "fields_of_study", "erasmus_eligible",
+    "visa_sponsorship", "start_kind", "start_date", "apply_method", "apply_url", "apply_email", "deadline",
+    "audience", "partner_institutions", "require_login", "external_id",
+]  # fmt: skip
