@@ -1,4 +1,5 @@
-from django.conf import global_settings
+import uuid
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -7,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from consortium.access import has_role, is_consortium_admin, is_signed_in, staff_institution_id
-from consortium.models import ApiClient, Company, Institution, Role, User
+from consortium.models import ISO_LANGUAGES, ApiClient, CefrLevel, Company, Institution, Role, User
 
-# ISO 639-1: the two-letter codes among the languages Django knows by name.
-LANGUAGE_CHOICES = [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
+LANGUAGE_CHOICES = ISO_LANGUAGES
 
 
 class JobKind(models.TextChoices):
@@ -58,15 +58,6 @@ class SalaryPeriod(models.TextChoices):
     HOUR = "HOUR", _("per hour")
     MONTH = "MONTH", _("per month")
     YEAR = "YEAR", _("per year")
-
-
-class CefrLevel(models.TextChoices):
-    A1 = "A1", "A1"
-    A2 = "A2", "A2"
-    B1 = "B1", "B1"
-    B2 = "B2", "B2"
-    C1 = "C1", "C1"
-    C2 = "C2", "C2"
 
 
 class FieldOfStudy(models.TextChoices):
@@ -159,6 +150,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who let a pending job through (company contacts' posts, flagged companies' jobs).
+    approved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -212,3 +206,119 @@ EDITABLE_FIELDS = [
     "visa_sponsorship", "start_kind", "start_date", "apply_method", "apply_url", "apply_email", "deadline",
     "audience", "partner_institutions", "require_login", "external_id",
 ]  # fmt: skip
+
+
+class SavedJob(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_jobs")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "job"], name="saved_job_once")]
+
+    def __str__(self):
+        return f"{self.user} ♥ {self.job_id}"
+
+
+class AlertFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class SavedSearch(models.Model):
+    """A search a student keeps, as the query string of the search page; an alert when it has a frequency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(_("name"), max_length=120)
+    query = models.CharField(_("search"), max_length=2000, blank=True)
+    frequency = models.CharField(
+        _("alert"), max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.WEEKLY
+    )
+    is_active = models.BooleanField(_("alert on"), default=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["is_active", "frequency"])]
+
+    def __str__(self):
+        return self.name
+
+
+class AlertSentJob(models.Model):
+    """A job an alert has sent: never sent again by the same alert."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="sent_jobs")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["saved_search", "job"], name="alert_sent_job_once")]
+
+    def __str__(self):
+        return f"{self.saved_search_id} → {self.job_id}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SEEN = "seen", _("Seen")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    REJECTED = "rejected", _("Rejected")
+    HIRED = "hired", _("Hired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def cv_upload_path(application, filename):
+    # Never the student's file name: it may carry their name, and paths must not be guessable.
+    return f"applications/{application.job_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Application(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
+    applicant = models.ForeignKey(User, on_delete=models.CASCADE, related_name="job_applications")
+    message = models.TextField(_("message"), max_length=3000)
+    cv = models.FileField(_("CV (PDF)"), upload_to=cv_upload_path, max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["job", "applicant"], name="application_once_per_job")]
+        indexes = [models.Index(fields=["job", "status"])]
+
+    def __str__(self):
+        return f"{self.applicant} → {self.job}"
+
+
+class ReportReason(models.TextChoices):
+    SCAM = "scam", _("Looks like a scam or asks for money")
+    MISLEADING = "misleading", _("Misleading or false information")
+    DISCRIMINATORY = "discriminatory", _("Discriminatory")
+    EXPIRED = "expired", _("No longer available")
+    OTHER = "other", _("Something else")
+
+
+class JobReport(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="reports")
+    reported_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(_("reason"), max_length=16, choices=ReportReason.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolution = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["job", "reported_by"], name="job_report_once_per_person")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.job}"

@@ -1,13 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from .views import postings
 
 app_name = "jobs"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("new/", views.edit, name="create"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/<str:action>/", views.change_status, name="change-status"),
+    path("", postings.index, name="index"),
+    path("new/", postings.edit, name="create"),
+    path("<int:pk>/", postings.detail, name="detail"),
+    path("<int:pk>/edit/", postings.edit, name="edit"),
+    re_path(r"^(?P<pk>[0-9]+)/(?P<action>publish|close|reopen)/$", postings.change_status, name="change-status"),
 ]

@@ -2,12 +2,14 @@
 
 from .api import ApiClient, ApiKey
 from .audit import AuditAction, AuditLog
-from .companies import Company, CompanyRelationship, CompanySize, Sector
+from .companies import Company, CompanyDecline, CompanyRelationship, CompanySize, CompanyStatus, Sector
 from .notifications import Channel, ConsentRecord, Delivery, Notification, NotificationPreference
 from .people import (
     INSTITUTION_STAFF_ROLES,
+    ISO_LANGUAGES,
     MFA_REQUIRED_ROLES,
     STAFF_ROLES,
+    CefrLevel,
     Institution,
     InstitutionDomain,
     Invitation,
@@ -15,6 +17,7 @@ from .people import (
     Role,
     RoleAssignment,
     User,
+    UserLanguage,
     language_choices,
     new_invitation_nonce,
     role_labels,
@@ -25,18 +28,22 @@ from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webh
 __all__ = [
     "INSTITUTION_STAFF_ROLES",
     "MFA_REQUIRED_ROLES",
+    "ISO_LANGUAGES",
     "STAFF_ROLES",
     "ApiClient",
     "ApiKey",
     "AuditAction",
     "AuditLog",
+    "CefrLevel",
     "Channel",
     "ConsentRecord",
     "Delivery",
     "Notification",
     "NotificationPreference",
     "Company",
+    "CompanyDecline",
     "CompanyRelationship",
+    "CompanyStatus",
     "CompanySize",
     "Institution",
     "InstitutionDomain",
@@ -46,6 +53,7 @@ __all__ = [
     "RoleAssignment",
     "Sector",
     "User",
+    "UserLanguage",
     "language_choices",
     "new_invitation_nonce",
     "role_labels",

@@ -37,6 +37,12 @@ class Sector(models.TextChoices):
     OTHER = "S", _("Other services and NGOs")
 
 
+class CompanyStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not verified yet")
+    VERIFIED = "verified", _("Verified")
+    FLAGGED = "flagged", _("Flagged as suspicious")
+
+
 class CompanyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The company network is shared by every signed-in member of the consortium."""
@@ -53,6 +59,18 @@ class Company(models.Model):
     website = models.URLField(_("website"), blank=True)
     sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices)
     size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices)
+    # Shared by the whole consortium: one partner's verification or flag is what every officer sees.
+    status = models.CharField(
+        _("verification"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.UNVERIFIED
+    )
+    status_note = models.TextField(_("reason"), blank=True)
+    status_changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    status_changed_by_institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,3 +133,20 @@ class CompanyRelationship(models.Model):
 
     def __str__(self):
         return f"{self.institution.short_name} ↔ {self.company}"
+
+
+class CompanyDecline(models.Model):
+    """An institution's local decision not to work with a company, whatever the network says."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="company_declines")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="declines")
+    reason = models.TextField(_("reason"), blank=True)
+    declined_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["institution", "company"], name="company_decline_unique")]
+
+    def __str__(self):
+        return f"{self.institution.short_name} ✕ {self.company}"

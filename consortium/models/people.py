@@ -4,7 +4,7 @@ import secrets
 import zoneinfo
 from datetime import datetime
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,6 +33,19 @@ def role_labels(roles) -> list[str]:
 
 def language_choices():
     return settings.LANGUAGES
+
+
+# ISO 639-1: the two-letter codes among the languages Django knows by name.
+ISO_LANGUAGES = [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
+
+
+class CefrLevel(models.TextChoices):
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", "C2"
 
 
 class AdministeredQuerySet(models.QuerySet):
@@ -228,6 +241,21 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()}"
 
 
+class UserLanguage(models.Model):
+    """A language a person speaks, at a CEFR level: what job search, matching and applications compare."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(_("language"), max_length=2, choices=ISO_LANGUAGES)
+    level = models.CharField(_("level"), max_length=2, choices=CefrLevel.choices)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "language"], name="user_language_once")]
+
+    def __str__(self):
+        return f"{self.get_language_display()} {self.level}"
+
+
 # Roles whose holders work for an institution; their sessions are kept short.
 STAFF_ROLES = frozenset({Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.ACADEMIC, Role.CONSORTIUM_ADMIN})
 # Roles a partner admin may grant to the staff of their own institution.
@@ -303,6 +331,14 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     roles = models.JSONField(_("roles"), default=list)
+    company = models.ForeignKey(
+        "Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For company contacts: the company they will speak for."),
+    )
     # Part of the signed link: without it a link cannot be forged, even knowing SECRET_KEY.
     nonce = models.CharField(max_length=32, default=new_invitation_nonce)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -16,8 +16,8 @@ from consortium.richtext import render_markdown
 from consortium.services.notifications import notify
 from consortium.services.webhooks import emit_event
 
-from . import permissions
-from .models import ApplyMethod, Audience, Job, JobLanguage, JobStatus, StartKind
+from .. import permissions
+from ..models import ApplyMethod, Audience, Job, JobLanguage, JobStatus, StartKind
 
 
 def _validate(job: Job, languages: list[tuple[str, str]]) -> None:
@@ -197,4 +197,18 @@ def close_job(*, job: Job, by: User) -> Job:
     job.status = JobStatus.CLOSED
     job.save(update_fields=["status", "updated_at"])
     _emit(job, "job.closed")
+    return job
+
+
+@transaction.atomic
+def reopen_job(*, job: Job, by: User) -> Job:
+    """Publish a closed or expired job again; its deadline must be moved first if it has passed."""
+    require(permissions.can_edit_job(by, job))
+    if job.status not in (JobStatus.CLOSED, JobStatus.EXPIRED):
+        return job
+    if job.deadline and job.deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline is in the past: move it before reopening.")})
+    job.status = JobStatus.PUBLISHED
+    job.save(update_fields=["status", "updated_at"])
+    _emit(job, "job.published")
     return job

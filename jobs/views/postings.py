@@ -11,11 +11,11 @@ from consortium.access import staff_institution_id
 from consortium.forms import form_errors
 from consortium.models import Institution
 
-from . import permissions, services
-from .filters import JobFilter
-from .forms import JobForm
-from .models import Job, JobStatus
-from .structured_data import job_posting
+from .. import permissions, services
+from ..filters import JobFilter
+from ..forms import JobForm
+from ..models import Job, JobStatus
+from ..structured_data import job_posting
 
 PAGE_SIZE = 20
 
@@ -91,9 +91,7 @@ def edit(request, pk=None):
 @require_POST
 def change_status(request, pk, action):
     job = _job_for(request, pk, permissions.can_edit_job)
-    service = {"publish": services.publish_job, "close": services.close_job}.get(action)
-    if service is None:
-        raise Http404
+    service = {"publish": services.publish_job, "close": services.close_job, "reopen": services.reopen_job}[action]
     try:
         service(job=job, by=request.user)
     except ValidationError as error:

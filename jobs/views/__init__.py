@@ -1,0 +1,1 @@
+"""The job board in the browser, one module per sub-domain."""
