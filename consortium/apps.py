@@ -34,6 +34,13 @@ class ConsortiumConfig(AppConfig):
             template="consortium/notifications/webhook_disabled.txt",
             transactional=True,
         )
+        # Officers must hear it before they post for the company again, so it is not optional.
+        register_notification_kind(
+            "company.flagged",
+            _("Companies you work with flagged by a partner"),
+            template="consortium/notifications/company_flagged.txt",
+            transactional=True,
+        )
         register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))
         register_privacy_provider("account", export=privacy.export_account, erase=privacy.erase_account)
         register_privacy_provider(

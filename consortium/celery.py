@@ -17,4 +17,11 @@ app.conf.beat_schedule = {
     "dispatch-due-webhooks": {"task": "consortium.tasks.dispatch_due_webhooks", "schedule": 60},
     # Jobs past their deadline disappear early in the morning (UTC), with their posters told.
     "expire-jobs-and-remind": {"task": "jobs.tasks.expire_and_remind", "schedule": crontab(hour=3, minute=0)},
+    # Job alerts in the morning (UTC), after the night's expiry, so that students read them at breakfast.
+    "send-daily-job-alerts": {"task": "jobs.tasks.send_daily_alerts", "schedule": crontab(hour=6, minute=0)},
+    # Weekly job alerts on Monday morning, to plan the week's applications; the rest of the week is quiet.
+    "send-weekly-job-alerts": {
+        "task": "jobs.tasks.send_weekly_alerts",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+    },
 }

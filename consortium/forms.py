@@ -5,11 +5,15 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     INSTITUTION_STAFF_ROLES,
+    ISO_LANGUAGES,
+    CefrLevel,
     Company,
     CompanyRelationship,
     Institution,
@@ -141,8 +145,90 @@ class CompanyRelationshipForm(forms.ModelForm):
         pass
 
 
+class LanguageLevelsWidget(forms.Widget):
+    """Rows of a language and its CEFR level; one more empty row than the value holds."""
+
+    template_name = "includes/language_levels_widget.html"
+
+    def __init__(self, attrs=None, rows=3):
+        super().__init__(attrs)
+        self.rows = rows
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        pairs = [tuple(pair) for pair in value or [] if isinstance(pair, list | tuple) and len(pair) == 2]
+        pairs += [("", "")] * max(self.rows - len(pairs), 1)
+        names = sorted(((code, gettext(label)) for code, label in ISO_LANGUAGES), key=lambda item: item[1])
+        context["widget"].update(rows=pairs, languages=names, levels=CefrLevel.values)
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        pairs = []
+        for index in range(20):
+            if f"{name}_{index}_language" not in data:
+                break
+            pairs.append((data.get(f"{name}_{index}_language", ""), data.get(f"{name}_{index}_level", "")))
+        return pairs
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}_0_language" not in data
+
+    def id_for_label(self, id_):
+        return f"{id_}_0_language" if id_ else id_
+
+
+class LanguageLevelsField(forms.Field):
+    """Languages (ISO 639-1) each with a CEFR level, as a list of (code, level) pairs."""
+
+    widget = LanguageLevelsWidget
+    codes = dict(ISO_LANGUAGES)
+
+    def to_python(self, value):
+        pairs = []
+        for code, level in value or []:
+            code, level = (code or "").strip().lower(), (level or "").strip().upper()
+            if not code and not level:
+                continue
+            if code not in self.codes:
+                raise ValidationError(_("Choose a language from the list."))
+            if level not in CefrLevel.values:
+                raise ValidationError(_("Choose the level for %(language)s.") % {"language": gettext(self.codes[code])})
+            pairs.append((code, level))
+        if len({code for code, _level in pairs}) != len(pairs):
+            raise ValidationError(_("Each language can be listed once."))
+        return pairs
+
+
+class FlagCompanyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it looks suspicious"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Every partner of the consortium reads this."),
+    )
+
+
+class DeclineCompanyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (for your colleagues)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InviteCompanyContactForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"))
+    languages = LanguageLevelsField(
+        label=_("Languages you speak"),
+        required=False,
+        help_text=_("With your level (CEFR A1–C2). The job search can show only offers whose languages you meet."),
+    )
 
     class Meta:
         model = User
@@ -151,6 +237,8 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]
+        if self.instance.pk:
+            self.initial["languages"] = [(lang.language, lang.level) for lang in self.instance.languages.all()]
 
 
 class ApiKeyForm(forms.Form):
@@ -220,19 +308,12 @@ class FastSelect(forms.Select):
     for the few hundred countries and languages of a search form costs tens of milliseconds."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    "" if option["value"] is None else option["value"],
-                    " selected" if option["selected"] else "",
-                    option["label"],
-                )
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+        chosen = set(self.format_value(value))
+        options = "".join(
+            '<option value="{}"{}>{}</option>'.format(
+                escape("" if option is None else option), " selected" if str(option) in chosen else "", escape(label)
+            )
+            for option, label in self.choices
         )
-        attrs = {"class": "form-select", **widget["attrs"]}
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(attrs), options)
+        attrs = {"class": "form-select", **self.build_attrs(self.attrs, attrs)}
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))  # noqa: S308

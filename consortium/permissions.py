@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .access import has_role, has_scope, holds_role_at, is_consortium_admin, is_signed_in
-from .models import INSTITUTION_STAFF_ROLES, STAFF_ROLES, Role
+from .access import has_role, has_scope, holds_role_at, is_consortium_admin, is_signed_in, staff_institution_id
+from .models import INSTITUTION_STAFF_ROLES, STAFF_ROLES, CompanyRelationship, Role
 
 
 def can_manage_institution(user, institution) -> bool:
@@ -66,6 +66,33 @@ def can_manage_webhooks(user, institution) -> bool:
 
 def can_browse_companies(user) -> bool:
     return is_signed_in(user)
+
+
+# The shared company record: status for the whole network, declines and contacts per institution.
+COMPANY_ROLES = (Role.CAREER_OFFICER, Role.PARTNER_ADMIN)
+
+
+def can_view_company_record(user) -> bool:
+    """The company page with its verification history: the staff of members and consortium admins."""
+    return staff_institution_id(user) is not None or is_consortium_admin(user)
+
+
+def can_verify_company(user) -> bool:
+    """Verify, flag or clear a company for the whole network: officers and partner admins of an active member."""
+    return has_role(user, *COMPANY_ROLES) and user.institution is not None and user.institution.is_active
+
+
+def can_decline_company(user, institution) -> bool:
+    """Decline a company, or take the decline back, for one's own institution only."""
+    return institution is not None and institution.is_active and holds_role_at(user, institution, *COMPANY_ROLES)
+
+
+def can_invite_company_contact(user, institution, company) -> bool:
+    """Officers and partner admins of an institution that works with the company."""
+    return (
+        can_decline_company(user, institution)
+        and CompanyRelationship.objects.filter(institution=institution, company=company).exists()
+    )
 
 
 def require(allowed: bool) -> None:

@@ -20,6 +20,7 @@ from .models import (
     LiaisonNomination,
     Notification,
     NotificationPreference,
+    UserLanguage,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -34,6 +35,7 @@ def export_account(user) -> dict:
         "roles": sorted(user.roles),
         "preferred_language": user.preferred_language,
         "time_zone": user.time_zone,
+        "languages": list(UserLanguage.objects.filter(user=user).values("language", "level")),
         "date_joined": user.date_joined,
         "last_login": user.last_login,
         "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
@@ -51,6 +53,7 @@ def erase_account(user) -> None:
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    UserLanguage.objects.filter(user=user).delete()
 
 
 def export_notifications(user) -> dict:

@@ -1,5 +1,5 @@
-"""What the feature apps declare to the core: API scopes, notification kinds, webhook events, and
-privacy providers.
+"""What the feature apps declare to the core: API scopes, notification kinds, webhook events,
+privacy providers, and sections of a company's page.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
@@ -88,3 +88,12 @@ DEMO_SEEDERS: list[Callable[[], None]] = []
 def register_demo_seeder(seeder: Callable[[], None]) -> None:
     if seeder not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seeder)
+
+
+# What an app shows on a company's page (its open jobs, say): render(company, user) returns HTML, or "".
+COMPANY_SECTIONS: list[Callable[[Any, Any], str]] = []
+
+
+def register_company_section(render: Callable[[Any, Any], str]) -> None:
+    if render not in COMPANY_SECTIONS:
+        COMPANY_SECTIONS.append(render)

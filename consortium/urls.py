@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -17,6 +17,13 @@ core_patterns = [
     path("institutions/", views.institution_list, name="institution-list"),
     path("companies/", views.company_list, name="company-list"),
     path("companies/new/", views.company_create, name="company-create"),
+    path("companies/<slug:slug>/", views.company_detail, name="company-detail"),
+    path("companies/<slug:slug>/invite/", views.company_invite_contact, name="company-invite-contact"),
+    re_path(
+        r"^companies/(?P<slug>[-\w]+)/(?P<action>verify|flag|clear|decline|undecline)/$",
+        views.company_status,
+        name="company-status",
+    ),
     path("profile/", views.profile, name="profile"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),

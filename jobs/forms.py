@@ -1,21 +1,16 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consortium.forms import LanguageLevelsField
 from consortium.models import Company, Institution
 
-from .models import EDITABLE_FIELDS, LANGUAGE_CHOICES, FieldOfStudy, Job
-
-LANGUAGE_CODES = dict(LANGUAGE_CHOICES)
+from .models import EDITABLE_FIELDS, FieldOfStudy, Job, JobStatus, ReportReason, SavedSearch
 
 
 class JobForm(forms.ModelForm):
     apply_url = forms.URLField(label=_("Application address"), required=False, assume_scheme="https")
-    languages = forms.CharField(
-        label=_("Required languages"),
-        required=False,
-        help_text=_("ISO 639-1 code and CEFR level, separated by commas: en B2, it B1"),
+    languages = LanguageLevelsField(
+        label=_("Required languages"), required=False, help_text=_("With the CEFR level a candidate needs.")
     )
     skills_text = forms.CharField(label=_("Skills"), required=False, help_text=_("Separated by commas"))
     fields_of_study = forms.MultipleChoiceField(
@@ -38,27 +33,115 @@ class JobForm(forms.ModelForm):
         self.fields["company"].queryset = Company.objects.order_by("name")
         self.fields["partner_institutions"].queryset = Institution.objects.active().exclude(pk=institution.pk)
         if self.instance.pk:
-            self.initial["languages"] = ", ".join(
-                f"{lang.language} {lang.level}" for lang in self.instance.languages.all()
-            )
+            self.initial["languages"] = [(lang.language, lang.level) for lang in self.instance.languages.all()]
             self.initial["skills_text"] = ", ".join(self.instance.skills)
 
     def _get_validation_exclusions(self):
         # The service checks the salary range and names the field; the constraint backs it in the database.
         return super()._get_validation_exclusions() | {"salary_min", "salary_max"}
 
-    def clean_languages(self) -> list[tuple[str, str]]:
-        parsed = []
-        for item in filter(None, (part.strip() for part in self.cleaned_data["languages"].split(","))):
-            match = re.fullmatch(r"([a-zA-Z]{2})\s+([ABCabc][12])", item)
-            if not match or match.group(1).lower() not in LANGUAGE_CODES:
-                raise forms.ValidationError(
-                    _("“%(item)s” is not a language code and a level such as en B2.") % {"item": item}
-                )
-            parsed.append((match.group(1).lower(), match.group(2).upper()))
-        return parsed
-
     def clean(self):
         data = super().clean()
         self.instance.skills = [s.strip() for s in data.get("skills_text", "").split(",") if s.strip()]
         return data
+
+
+class ApplicationForm(forms.Form):
+    # The CV's content is checked by the service, which names the field.
+    message = forms.CharField(
+        label=_("Message to the employer"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why you, in a few lines (at most 3000 characters)."),
+    )
+    cv = forms.FileField(
+        label=_("CV"),
+        help_text=_("A PDF of at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class JobImportForm(forms.Form):
+    # The content is checked by the import service, which names this field.
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, separated by commas or semicolons, at most 1,000 jobs and 2 MB."),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class JobReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this offer?"), choices=ReportReason.choices, widget=forms.RadioSelect
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        help_text=_("Optional: what made you suspicious. The institution that posted it reads this."),
+    )
+
+
+class ResolveReportForm(forms.Form):
+    resolution = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    close = forms.BooleanField(label=_("Close the offer"), required=False)
+
+
+class SavedSearchForm(forms.ModelForm):
+    email = forms.BooleanField(
+        label=_("Also send it to me by e-mail"),
+        required=False,
+        help_text=_("Alerts always reach your notifications here. Every alert e-mail has a link to stop them."),
+    )
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "query", "frequency", "is_active"]
+        labels = {"frequency": _("How often"), "is_active": _("Tell me about new offers")}
+        widgets = {"query": forms.HiddenInput}
+
+    def __init__(self, *args, offer_email: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not offer_email:  # they get alert e-mails already
+            del self.fields["email"]
+
+
+class SavedSearchAlertForm(forms.ModelForm):
+    class Meta:
+        model = SavedSearch
+        fields = ["frequency", "is_active"]
+
+
+class CompanyContactJobForm(JobForm):
+    """A company contact's job: the company is theirs, and they choose the institution that approves it."""
+
+    institution = forms.ModelChoiceField(
+        label=_("Submit to"),
+        queryset=Institution.objects.none(),
+        help_text=_("An officer of this institution approves the job before students see it."),
+    )
+
+    def __init__(self, *args, institutions, **kwargs):
+        job = kwargs["instance"]
+        chosen = job.institution if job.institution_id else None
+        super().__init__(*args, institution=chosen or Institution(), **kwargs)
+        self.instance.institution = chosen
+        self.fields["institution"].queryset = institutions
+        self.fields["institution"].initial = chosen
+        # Fixed: the contact speaks for one company; an approved or waiting job stays where it was sent.
+        self.fields["company"].disabled = True
+        self.fields["institution"].disabled = job.status != JobStatus.DRAFT
+        self.fields["partner_institutions"].queryset = Institution.objects.active()
+        self.order_fields(["institution", *self.fields])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("institution"):
+            self.instance.institution = data["institution"]
+        return data
+
+
+class RejectJobForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the poster should change"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from consortium.access import has_role, is_consortium_admin, is_signed_in, staff_institution_id
-from consortium.models import ISO_LANGUAGES, ApiClient, CefrLevel, Company, Institution, Role, User
+from consortium.models import (
+    ISO_LANGUAGES,
+    ApiClient,
+    CefrLevel,
+    Company,
+    CompanyDecline,
+    CompanyStatus,
+    Institution,
+    Role,
+    User,
+)
 
 LANGUAGE_CHOICES = ISO_LANGUAGES
 
@@ -75,22 +85,29 @@ class FieldOfStudy(models.TextChoices):
     SERVICES = "10", _("Services")
 
 
+# Jobs once published: their readers keep seeing that they existed.
+READABLE_STATUSES = (JobStatus.PUBLISHED, JobStatus.CLOSED, JobStatus.EXPIRED)
+
+
 class JobQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=JobStatus.PUBLISHED)
 
-    def visible_to(self, user):
+    def visible_to(self, user, *, include_closed=False):
         """Published jobs a person may read, plus every job of the institution they post for.
 
-        One WHERE clause with EXISTS for the shared jobs: no join, so no duplicates to remove.
+        With `include_closed`, also the closed and expired jobs the person could read while they
+        were published (a saved job stays listed, marked closed). One WHERE clause with EXISTS for
+        the shared jobs: no join, so no duplicates to remove.
         """
         if is_consortium_admin(user):
             return self
-        public = Q(status=JobStatus.PUBLISHED, audience=Audience.CONSORTIUM)
+        shown = Q(status__in=READABLE_STATUSES) if include_closed else Q(status=JobStatus.PUBLISHED)
+        public = shown & Q(audience=Audience.CONSORTIUM)
 
         def shared_with(institution_id):
             partners = Job.partner_institutions.through.objects.filter(job=OuterRef("pk"), institution=institution_id)
-            return Q(status=JobStatus.PUBLISHED, audience=Audience.PARTNERS) & Q(Exists(partners))
+            return shown & Q(audience=Audience.PARTNERS) & Q(Exists(partners))
 
         if isinstance(user, ApiClient):
             # A member's system: what its students see, and every job of its own for syncing.
@@ -99,13 +116,32 @@ class JobQuerySet(models.QuerySet):
         if not is_signed_in(user):
             return self.filter(public, require_login=False)
         reach = public
+        staff = staff_institution_id(user)
         if own := user.institution_id:
-            reach |= Q(status=JobStatus.PUBLISHED, institution_id=own) | shared_with(own)
-        if staff := staff_institution_id(user):
+            reach |= (shown & Q(institution_id=own)) | shared_with(own)
+            if not staff:
+                # The institution declined the company: its students do not see its jobs anywhere.
+                declined = CompanyDecline.objects.filter(institution=own, company=OuterRef("company_id"))
+                reach &= ~Exists(declined)
+        if staff:
             reach |= Q(institution_id=staff)
         if has_role(user, Role.COMPANY_CONTACT) and user.company_id:
             reach |= Q(company_id=user.company_id)
         return self.filter(reach)
+
+    def awaiting_approval_by(self, user):
+        """Pending jobs the user may approve; mirrors jobs.permissions.can_approve_job."""
+        if not is_signed_in(user):
+            return self.none()
+        flagged = Q(company__status=CompanyStatus.FLAGGED)
+        reach = Q(pk__in=[])
+        if has_role(user, Role.PARTNER_ADMIN) and user.institution_id:
+            reach |= Q(institution_id=user.institution_id)
+        elif has_role(user, Role.CAREER_OFFICER) and user.institution_id:
+            reach |= Q(institution_id=user.institution_id) & ~flagged
+        if is_consortium_admin(user):
+            reach |= flagged
+        return self.filter(reach, status=JobStatus.PENDING).exclude(posted_by_id=user.pk)
 
 
 class Job(models.Model):
@@ -208,10 +244,20 @@ EDITABLE_FIELDS = [
 ]  # fmt: skip
 
 
+class SavedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What a person saved is theirs alone."""
+        if not is_signed_in(user):
+            return self.none()
+        return self.filter(user=user)
+
+
 class SavedJob(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_jobs")
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SavedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -239,6 +285,8 @@ class SavedSearch(models.Model):
     last_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SavedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -276,6 +324,18 @@ def cv_upload_path(application, filename):
     return f"applications/{application.job_id}/{uuid.uuid4().hex}.pdf"
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A person's own applications, and the applications to the jobs of the institution they
+        recruit for (mirrors permissions.can_view_application)."""
+        if not is_signed_in(user):
+            return self.none()
+        reach = Q(applicant=user)
+        if has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN) and user.institution_id:
+            reach |= Q(job__institution_id=user.institution_id)
+        return self.filter(reach)
+
+
 class Application(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
     applicant = models.ForeignKey(User, on_delete=models.CASCADE, related_name="job_applications")
@@ -289,6 +349,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["job", "applicant"], name="application_once_per_job")]
@@ -297,6 +359,9 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.applicant} → {self.job}"
 
+    def get_absolute_url(self):
+        return reverse("jobs:application", args=[self.pk])
+
 
 class ReportReason(models.TextChoices):
     SCAM = "scam", _("Looks like a scam or asks for money")
@@ -304,6 +369,17 @@ class ReportReason(models.TextChoices):
     DISCRIMINATORY = "discriminatory", _("Discriminatory")
     EXPIRED = "expired", _("No longer available")
     OTHER = "other", _("Something else")
+
+
+class JobReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def handled_by(self, user):
+        """Reports of the jobs of the institution a person posts for (mirrors permissions.can_resolve_report)."""
+        if has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN) and user.institution_id:
+            return self.filter(job__institution_id=user.institution_id)
+        return self.none()
 
 
 class JobReport(models.Model):
@@ -315,6 +391,8 @@ class JobReport(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     resolution = models.TextField(_("what was done"), blank=True)
+
+    objects = JobReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

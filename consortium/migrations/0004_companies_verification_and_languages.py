@@ -70,4 +70,14 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'language'), name='user_language_once')],
             },
         ),
+        migrations.AlterField(
+            model_name='auditlog',
+            name='action',
+            field=models.CharField(choices=[('institution.created', 'Institution created'), ('institution.updated', 'Institution updated'), ('staff.invited', 'Staff member invited'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('user.roles_changed', 'Roles changed'), ('user.deactivated', 'User deactivated'), ('user.reactivated', 'User reactivated'), ('liaison.nominated', 'Liaison officer nominated'), ('company.created', 'Company added to the network'), ('company_relationship.saved', 'Company relationship saved'), ('company_relationship.removed', 'Company relationship removed'), ('company.verified', 'Company verified'), ('company.flagged', 'Company flagged as suspicious'), ('company.status_cleared', 'Company verification cleared'), ('company.declined', 'Company declined by an institution'), ('company.undeclined', 'Company decline withdrawn'), ('company.contact_invited', 'Company contact invited'), ('api_key.created', 'API key created'), ('api_key.revoked', 'API key revoked'), ('webhook.created', 'Webhook endpoint added'), ('webhook.updated', 'Webhook endpoint changed'), ('webhook.deleted', 'Webhook endpoint removed'), ('webhook.disabled', 'Webhook endpoint disabled after failures'), ('account.erased', "Account erased at its owner's request"), ('jobs.imported', 'Jobs imported from a file')], max_length=64),
+        ),
+        migrations.AlterField(
+            model_name='consentrecord',
+            name='source',
+            field=models.CharField(choices=[('preferences', 'Preferences page'), ('unsubscribe', 'Unsubscribe link'), ('opt_in_form', "The feature's own form")], max_length=16),
+        ),
     ]

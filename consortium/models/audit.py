@@ -20,6 +20,12 @@ class AuditAction(models.TextChoices):
     COMPANY_CREATED = "company.created", _("Company added to the network")
     RELATIONSHIP_SAVED = "company_relationship.saved", _("Company relationship saved")
     RELATIONSHIP_REMOVED = "company_relationship.removed", _("Company relationship removed")
+    COMPANY_VERIFIED = "company.verified", _("Company verified")
+    COMPANY_FLAGGED = "company.flagged", _("Company flagged as suspicious")
+    COMPANY_STATUS_CLEARED = "company.status_cleared", _("Company verification cleared")
+    COMPANY_DECLINED = "company.declined", _("Company declined by an institution")
+    COMPANY_UNDECLINED = "company.undeclined", _("Company decline withdrawn")
+    COMPANY_CONTACT_INVITED = "company.contact_invited", _("Company contact invited")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
     WEBHOOK_CREATED = "webhook.created", _("Webhook endpoint added")
@@ -27,6 +33,39 @@ class AuditAction(models.TextChoices):
     WEBHOOK_DELETED = "webhook.deleted", _("Webhook endpoint removed")
     WEBHOOK_DISABLED = "webhook.disabled", _("Webhook endpoint disabled after failures")
     ACCOUNT_ERASED = "account.erased", _("Account erased at its owner's request")
+    JOBS_IMPORTED = "jobs.imported", _("Jobs imported from a file")
+
+
+# What every member's staff may read about a company in the shared network; declines stay local.
+COMPANY_NETWORK_ACTIONS = (
+    AuditAction.COMPANY_CREATED,
+    AuditAction.COMPANY_VERIFIED,
+    AuditAction.COMPANY_FLAGGED,
+    AuditAction.COMPANY_STATUS_CLEARED,
+)
+COMPANY_LOCAL_ACTIONS = (
+    AuditAction.COMPANY_DECLINED,
+    AuditAction.COMPANY_UNDECLINED,
+    AuditAction.COMPANY_CONTACT_INVITED,
+)
+
+
+class AuditLogQuerySet(AdministeredQuerySet):
+    def company_history(self, company, user):
+        """A company's record for the staff of any member: the network's status changes for all,
+        and the local decisions of the viewer's own institution (all of them for consortium admins)."""
+        from ..access import is_consortium_admin, staff_institution_id
+
+        about = self.filter(target_type="consortium.company", target_id=str(company.pk))
+        if is_consortium_admin(user):
+            return about.filter(action__in=COMPANY_NETWORK_ACTIONS + COMPANY_LOCAL_ACTIONS)
+        own = staff_institution_id(user)
+        if own is None:
+            return about.none()
+        return about.filter(
+            models.Q(action__in=COMPANY_NETWORK_ACTIONS)
+            | models.Q(action__in=COMPANY_LOCAL_ACTIONS, institution_id=own)
+        )
 
 
 class AuditLog(models.Model):
@@ -42,7 +81,7 @@ class AuditLog(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = AdministeredQuerySet.as_manager()
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

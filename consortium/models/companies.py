@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -93,6 +94,9 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("consortium:company-detail", args=[self.slug])
+
 
 class CompanyRelationshipQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -135,6 +139,17 @@ class CompanyRelationship(models.Model):
         return f"{self.institution.short_name} ↔ {self.company}"
 
 
+class CompanyDeclineQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A decline is the institution's own business; the job board applies it without reading it."""
+        from ..access import is_consortium_admin, staff_institution_id
+
+        if is_consortium_admin(user):
+            return self
+        own = staff_institution_id(user)
+        return self.filter(institution_id=own) if own else self.none()
+
+
 class CompanyDecline(models.Model):
     """An institution's local decision not to work with a company, whatever the network says."""
 
@@ -143,6 +158,8 @@ class CompanyDecline(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     declined_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CompanyDeclineQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -78,6 +78,8 @@ class ConsentRecord(models.Model):
     class Source(models.TextChoices):
         PREFERENCES = "preferences", _("Preferences page")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        # Asked on the form where the person turns the feature on, e.g. saving a search as an alert.
+        OPT_IN_FORM = "opt_in_form", _("The feature's own form")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_records")
     kind = models.CharField(max_length=64)

@@ -7,7 +7,18 @@ did in the audit log.
 
 from .api_keys import api_key_for, create_api_key, revoke_api_key
 from .audit import record_audit
-from .companies import add_company, ensure_new_company, remove_company_relationship, save_company_relationship
+from .companies import (
+    add_company,
+    clear_company_status,
+    decline_company,
+    ensure_new_company,
+    flag_company,
+    invite_company_contact,
+    remove_company_relationship,
+    save_company_relationship,
+    undecline_company,
+    verify_company,
+)
 from .people import (
     INVITATION_SALT,
     accept_invitation,
@@ -24,12 +35,19 @@ from .people import (
     revoke_invitation,
     save_institution,
     set_preferred_language,
+    set_spoken_languages,
     set_staff_roles,
     unknown_domain_message,
 )
 from .privacy import erase_account, export_personal_data
 
 __all__ = [
+    "verify_company",
+    "undecline_company",
+    "invite_company_contact",
+    "flag_company",
+    "decline_company",
+    "clear_company_status",
     "INVITATION_SALT",
     "accept_invitation",
     "add_company",
@@ -55,6 +73,7 @@ __all__ = [
     "save_company_relationship",
     "save_institution",
     "set_preferred_language",
+    "set_spoken_languages",
     "set_staff_roles",
     "unknown_domain_message",
 ]

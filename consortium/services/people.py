@@ -20,6 +20,7 @@ from ..models import (
     Role,
     RoleAssignment,
     User,
+    UserLanguage,
 )
 from ..permissions import require
 from .audit import record_audit
@@ -120,7 +121,7 @@ def invitation_from_token(token: str) -> Invitation:
     invalid = ValidationError(_("This invitation link is not valid. Check that you copied all of it."))
     try:
         payload = signing.loads(token, salt=INVITATION_SALT)
-        invitation = Invitation.objects.select_related("institution", "invited_by").get(pk=payload["i"])
+        invitation = Invitation.objects.select_related("institution", "invited_by", "company").get(pk=payload["i"])
     except (signing.BadSignature, Invitation.DoesNotExist, KeyError, TypeError):
         raise invalid from None
     if not hmac.compare_digest(invitation.nonce, str(payload.get("n", ""))):
@@ -132,9 +133,13 @@ def invitation_from_token(token: str) -> Invitation:
 def ensure_usable(invitation: Invitation) -> None:
     """Refuse an invitation that was used, withdrawn or has expired, or whose sender may no longer invite."""
     status = invitation.status()
-    if status == "pending" and not (
-        invitation.institution.is_active and permissions.can_manage_staff(invitation.invited_by, invitation.institution)
-    ):
+    if invitation.company_id:
+        may_invite = permissions.can_invite_company_contact(
+            invitation.invited_by, invitation.institution, invitation.company
+        )
+    else:
+        may_invite = permissions.can_manage_staff(invitation.invited_by, invitation.institution)
+    if status == "pending" and not (invitation.institution.is_active and may_invite):
         status = "revoked"
     if status == "accepted":
         raise ValidationError(_("This invitation has already been used. Sign in with your account instead."))
@@ -165,15 +170,8 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
     # Only a clash inside the institution is named: an admin must not learn who studies elsewhere.
     if User.objects.filter(email__iexact=email, institution=institution).exists():
         raise ValidationError({"email": _("Someone already has an account with this address.")})
-    now = timezone.now()
-    institution.invitations.pending().filter(email__iexact=email).update(revoked_at=now)
-    invitation = Invitation.objects.create(
-        institution=institution,
-        email=email,
-        full_name=full_name,
-        roles=roles,
-        invited_by=by,
-        expires_at=now + settings.INVITATION_VALIDITY,
+    invitation = create_invitation(
+        institution=institution, email=email, full_name=full_name, roles=roles, company=None, by=by
     )
     record_audit(
         actor=by,
@@ -181,6 +179,25 @@ def invite_staff(*, institution: Institution, email: str, full_name: str, roles:
         target=invitation,
         institution=institution,
         details={"email": email, "roles": roles},
+    )
+    return invitation
+
+
+def create_invitation(
+    *, institution: Institution, email: str, full_name: str, roles: list[str], company, by: User
+) -> Invitation:
+    """Write an invitation and send its link once the transaction commits; an earlier pending
+    invitation of the same address from the institution is withdrawn. The caller checks access."""
+    now = timezone.now()
+    institution.invitations.pending().filter(email__iexact=email).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        institution=institution,
+        email=email,
+        full_name=full_name,
+        roles=roles,
+        company=company,
+        invited_by=by,
+        expires_at=now + settings.INVITATION_VALIDITY,
     )
     from ..tasks import send_invitation
 
@@ -210,7 +227,7 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
 
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("institution", "invited_by")
+        .select_related("institution", "invited_by", "company")
         .get(pk=invitation.pk)
     )
     ensure_usable(invitation)
@@ -220,7 +237,9 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
         invitation.email,
         password,
         full_name=full_name,
-        institution=invitation.institution,
+        # A company contact speaks for the company, not for the institution that invited them.
+        institution=None if invitation.company_id else invitation.institution,
+        company=invitation.company,
         preferred_language=invitation.invited_by.preferred_language if invitation.invited_by else "en",
     )
     RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=r) for r in invitation.roles)
@@ -394,4 +413,14 @@ def set_preferred_language(*, user: User, language: str) -> User:
         raise ValidationError({"language": _("Unknown language.")})
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
+    return user
+
+
+@transaction.atomic
+def set_spoken_languages(*, user: User, languages: list[tuple[str, str]]) -> User:
+    """Replace the languages on a person's profile; job search compares them with jobs' requirements."""
+    if len({code for code, _level in languages}) != len(languages):
+        raise ValidationError({"languages": _("Each language can be listed once.")})
+    UserLanguage.objects.filter(user=user).delete()
+    UserLanguage.objects.bulk_create(UserLanguage(user=user, language=code, level=level) for code, level in languages)
     return user

@@ -1,7 +1,7 @@
 """The core's browser views, one module per sub-domain."""
 
 from .accounts import invitation_accept, privacy, privacy_export, profile, set_language
-from .companies import company_create, company_list
+from .companies import company_create, company_detail, company_invite_contact, company_list, company_status
 from .health import healthz
 from .institutions import (
     api_key_revoke,
@@ -30,7 +30,10 @@ __all__ = [
     "api_keys",
     "audit_log",
     "company_create",
+    "company_detail",
+    "company_invite_contact",
     "company_list",
+    "company_status",
     "healthz",
     "inbox",
     "mark_all_read",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,7 +42,9 @@ def invitation_accept(request, token):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            services.set_spoken_languages(user=request.user, languages=form.cleaned_data["languages"])
         messages.success(request, _("Your profile was saved."))
         return redirect("consortium:profile")
     return render(request, "consortium/profile.html", {"form": form})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from consortium.models import Institution, User
+from consortium.models import CompanyDecline, Institution, User
 from consortium.permissions import require
 from consortium.richtext import render_markdown
 from consortium.services.notifications import notify
@@ -69,6 +69,9 @@ def save_job(
         job.posted_by = by if isinstance(by, User) else None
     else:
         require(permissions.can_edit_job(by, job))
+    if permissions.is_company_contact(by) and job.company_id != by.company_id:
+        raise ValidationError({"company": _("You can post jobs of %(company)s only.") % {"company": by.company}})
+    _ensure_not_declined(job, by)
     _validate(job, languages)
     if job.start_kind != StartKind.DATE:
         job.start_date = None
@@ -121,18 +124,53 @@ def _emit(job: Job, event: str) -> None:
     )
 
 
+def _ensure_not_declined(job: Job, by: User) -> None:
+    if CompanyDecline.objects.filter(institution=job.institution_id, company=job.company_id).exists():
+        field = "institution" if permissions.is_company_contact(by) else "company"
+        raise ValidationError(
+            {
+                field: _("%(institution)s has declined %(company)s: no jobs can be posted for it there.")
+                % {"institution": job.institution.short_name, "company": job.company}
+            }
+        )
+
+
 @transaction.atomic
 def publish_job(*, job: Job, by: User) -> Job:
+    """Publish a draft, or hold it for approval (a company contact's job, a flagged company's job).
+    A job already published or waiting for approval is left as it is."""
     require(permissions.can_edit_job(by, job))
-    if job.status == JobStatus.PUBLISHED:
+    if job.status in (JobStatus.PUBLISHED, JobStatus.PENDING):
         return job
     if job.deadline and job.deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline is in the past: move it before publishing.")})
+    _ensure_not_declined(job, by)
+    if permissions.needs_approval(by, job):
+        return _hold_for_approval(job)
+    return go_live(job)
+
+
+def go_live(job: Job) -> Job:
+    """Publish now, after the caller checked who may and whether an approval was needed."""
     job.status = JobStatus.PUBLISHED
     job.published_at = job.published_at or timezone.now()
-    job.save(update_fields=["status", "published_at", "updated_at"])
+    job.save(update_fields=["status", "published_at", "approved_by", "approved_at", "updated_at"])
     _emit(job, "job.published")
     _flag_duplicates(job)
+    return job
+
+
+def _hold_for_approval(job: Job) -> Job:
+    job.status = JobStatus.PENDING
+    job.save(update_fields=["status", "updated_at"])
+    notify(
+        permissions.approvers_of(job),
+        "job.submitted",
+        context={"job": job, "poster": job.posted_by},
+        # One message per submission: a job sent back and submitted again is asked about again.
+        dedupe_key=f"submitted:{job.pk}:{job.updated_at.isoformat()}",
+        target=job,
+    )
     return job
 
 
@@ -208,6 +246,9 @@ def reopen_job(*, job: Job, by: User) -> Job:
         return job
     if job.deadline and job.deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline is in the past: move it before reopening.")})
+    if permissions.needs_approval(by, job):
+        # Closing and reopening must not be a way around the approval of a flagged company's jobs.
+        return _hold_for_approval(job)
     job.status = JobStatus.PUBLISHED
     job.save(update_fields=["status", "updated_at"])
     _emit(job, "job.published")

@@ -7,27 +7,43 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortium.access import staff_institution_id
+from consortium.access import is_signed_in, staff_institution_id
 from consortium.forms import form_errors
 from consortium.models import Institution
+from consortium.permissions import can_view_company_record
 
 from .. import permissions, services
-from ..filters import JobFilter
+from ..filters import JobFilter, facet_counts, label_with_counts
 from ..forms import JobForm
 from ..models import Job, JobStatus
 from ..structured_data import job_posting
+from . import applications, contacts, reports, saved
 
 PAGE_SIZE = 20
 
 
 def index(request):
     jobs = Job.objects.visible_to(request.user).published().select_related("company", "institution")
-    search = JobFilter(request.GET or None, queryset=jobs)
-    page = Paginator(search.qs if search.is_bound else jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    search = JobFilter(request.GET or None, queryset=jobs, request=request)
+    results = search.qs if search.is_bound else jobs
+    facets = facet_counts(results)
+    label_with_counts(search.form, facets)
+    if not is_signed_in(request.user):
+        del search.form.fields["my_languages"]
+    paginator = Paginator(results, PAGE_SIZE)
+    paginator.count = facets["total"]  # counted with the facets: one query fewer
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"search": search, "page": page, "query": query.urlencode(), "can_post": _posting_institution(request)}
-    template = "jobs/_results.html" if request.headers.get("HX-Request") else "jobs/index.html"
+    context = {
+        "search": search,
+        "page": page,
+        "query": query.urlencode(),
+        "can_post": _posting_institution(request),
+        "can_review": permissions.can_review_jobs(request.user),
+        "is_company_contact": permissions.is_company_contact(request.user),
+    }
+    template = "jobs/_search_update.html" if request.headers.get("HX-Request") else "jobs/index.html"
     return render(request, template, context)
 
 
@@ -51,17 +67,25 @@ def detail(request, pk):
         "job": job,
         "languages": job.languages.all(),
         "can_edit": permissions.can_edit_job(request.user, job),
+        "needs_approval": permissions.needs_approval(request.user, job),
+        "can_approve": permissions.can_approve_job(request.user, job),
+        "can_open_company": can_view_company_record(request.user),
         "json_ld": job_posting(job, request) if job.status == JobStatus.PUBLISHED else None,
         "more_from_company": Job.objects.visible_to(request.user)
         .published()
         .filter(company=job.company)
         .exclude(pk=job.pk)[:5],
+        **applications.job_page_context(request, job),
+        **reports.job_page_context(request, job),
+        **saved.job_page_context(request, job),
     }
     return render(request, "jobs/job_detail.html", context)
 
 
 @login_required
 def edit(request, pk=None):
+    if permissions.is_company_contact(request.user):
+        return contacts.edit(request, _job_for(request, pk, permissions.can_edit_job) if pk else None)
     if pk is None:
         institution = _posting_institution(request)
         if institution is None:
@@ -97,5 +121,8 @@ def change_status(request, pk, action):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The job is now %(status)s.") % {"status": job.get_status_display().lower()})
+        if job.status == JobStatus.PENDING:
+            messages.success(request, _("The job waits for approval: students see it once an approver publishes it."))
+        else:
+            messages.success(request, _("The job is now %(status)s.") % {"status": job.get_status_display().lower()})
     return redirect(job)

@@ -153,3 +153,38 @@ def test_options_requests_get_405(key):
 def test_an_upsert_body_that_is_not_an_object_is_a_400(key):
     response = key("jobs:write").put(reverse("api:job-upsert", args=["x"]), [None, None], format="json")
     assert_problem(response, 400)
+
+
+def test_the_written_out_representation_matches_the_declared_fields(key, home, other, people):
+    """JobSerializer writes its output by hand for speed; it must say what DRF's generic path says."""
+    import datetime
+
+    from consortium.api.framework import StrictModelSerializer
+    from jobs.api import JobSerializer
+    from jobs.models import JobLanguage
+
+    job = JobFactory(
+        institution=home,
+        audience=Audience.PARTNERS,
+        salary_min=1200,
+        salary_max=1500.5,
+        salary_currency="EUR",
+        start_kind="date",
+        start_date=datetime.date(2027, 3, 1),
+        fields_of_study=["04", "06"],
+        skills=["SEO", "Excel"],
+        external_id="X-1",
+        duration_months=6,
+        apply_method="url",
+        apply_url="https://jobs.example.org/1",
+    )
+    job.partner_institutions.set([other])
+    JobLanguage.objects.create(job=job, language="en", level="B2")
+    JobLanguage.objects.create(job=job, language="it", level="A2")
+    job = Job.objects.get(pk=job.pk)
+    response = key("jobs:read").get(reverse("api:job-list"))
+    serializer = JobSerializer(job, context={"request": response.wsgi_request})
+    generic = StrictModelSerializer.to_representation(serializer, job)
+    generic["country"] = job.country.code
+    assert serializer.data == generic
+    assert response.json()["results"] == [dict(generic)]

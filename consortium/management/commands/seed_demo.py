@@ -151,6 +151,9 @@ COMPANIES = [
     ("Amstel Health Labs", "NL", "Amsterdam", Sector.HEALTH, CompanySize.LARGE, ["regents", "psb"]),
 ]
 
+# Flagged in the demo by EBC's officer; it has no demo jobs, so the seeded offers stay published.
+FLAGGED_COMPANY = "Nordlicht Foods"
+
 ROLES_BY_KEY = {
     "student": [Role.STUDENT],
     "officer": [Role.CAREER_OFFICER],
@@ -225,9 +228,21 @@ class Command(BaseCommand):
                             "notes": "Hosts interns every year.",
                         },
                     )
+        self.flag_demo_company()
         for seeder in DEMO_SEEDERS:
             seeder()
         return logins
+
+    def flag_demo_company(self) -> None:
+        """One company flagged by a partner, so that the verification history and approvals have something to show."""
+        from consortium.services import flag_company
+
+        officer = User.objects.get(email=f"officer@{INSTITUTIONS[4]['domains'][0]}")
+        flag_company(
+            company=Company.objects.get(slug=slugify(FLAGGED_COMPANY)),
+            reason="Asked two students for a training fee before the internship starts.",
+            by=officer,
+        )
 
     def person(self, email, full_name, institution, roles, spec, company=None) -> User:
         user, created = User.objects.update_or_create(
@@ -268,6 +283,10 @@ class Command(BaseCommand):
         for institution, role, email, secret in logins:
             out.write(f"{institution:<10} {role:<22} {email:<42} {secret}")
         out.write("")
+        out.write(
+            f"{FLAGGED_COMPANY} is flagged as suspicious: its new jobs wait for a partner admin's approval.\n"
+            "Company contacts post their company's jobs for an officer of a partner institution to approve."
+        )
         out.write(
             "Partner and consortium admins sign in with a code from an authenticator app: add their TOTP secret\n"
             "to one, or run `make totp` (python manage.py demo_totp) for the current codes."
