@@ -166,7 +166,10 @@ class JobBulkUpsertSerializer(StrictSerializer):
             external_id = job.get("external_id")
             if not isinstance(external_id, str) or not external_id.strip():
                 errors[index] = {"external_id": [_("Each job needs its external id.")]}
-            elif external_id in seen:
+                continue
+            # Stored trimmed, as the serializer trims it: looked up the same way, a repeat call updates.
+            external_id = job["external_id"] = external_id.strip()
+            if external_id in seen:
                 errors[index] = {"external_id": [_("Another job of this call has the same external id.")]}
             else:
                 seen.add(external_id)

@@ -1,5 +1,6 @@
 """An Atom feed for any job search: the search page's query string, answered for anonymous readers."""
 
+import re
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from .filters import JobFilter
 from .models import Job
 
 FEED_SIZE = 50
+# XML 1.0 has no place for these; a search typed with one must not break the feed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class JobSearchFeed(Feed):
@@ -25,7 +28,7 @@ class JobSearchFeed(Feed):
         return query
 
     def title(self, query):
-        words = query.get("q", "").strip()
+        words = CONTROL_CHARACTERS.sub("", query.get("q", "")).strip()
         if words:
             return _("Jobs and internships matching “%(words)s” · Career Consortium") % {"words": words}
         return _("Jobs and internships · Career Consortium")
@@ -54,14 +57,15 @@ class JobSearchFeed(Feed):
         return settings.SITE_URL + job.get_absolute_url()
 
     def item_title(self, job):
-        return job.title
+        return CONTROL_CHARACTERS.sub("", job.title)
 
     def item_description(self, job):
         # Atom readers take the summary as HTML: the company's and poster's words must stay text.
-        return escape(f"{job.company.name} · {job.city}, {job.country.name} · {job.get_kind_display()}")
+        summary = f"{job.company.name} · {job.city}, {job.country.name} · {job.get_kind_display()}"
+        return escape(CONTROL_CHARACTERS.sub("", summary))
 
     def item_author_name(self, job):
-        return job.company.name
+        return CONTROL_CHARACTERS.sub("", job.company.name)
 
     def item_pubdate(self, job):
         return job.published_at

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from consortium.forms import LanguageLevelsField
 from consortium.models import Company, Institution
 
-from .models import EDITABLE_FIELDS, FieldOfStudy, Job, JobStatus, ReportReason, SavedSearch
+from .models import EDITABLE_FIELDS, FieldOfStudy, Job, ReportReason, SavedSearch
 
 
 class JobForm(forms.ModelForm):
@@ -130,7 +130,8 @@ class CompanyContactJobForm(JobForm):
         self.fields["institution"].initial = chosen
         # Fixed: the contact speaks for one company; an approved or waiting job stays where it was sent.
         self.fields["company"].disabled = True
-        self.fields["institution"].disabled = job.status != JobStatus.DRAFT
+        # Once saved, a job stays with the institution it was written for.
+        self.fields["institution"].disabled = job.pk is not None
         self.fields["partner_institutions"].queryset = Institution.objects.active()
         self.order_fields(["institution", *self.fields])
 

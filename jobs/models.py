@@ -112,7 +112,8 @@ class JobQuerySet(models.QuerySet):
         if isinstance(user, ApiClient):
             # A member's system: what its students see, and every job of its own for syncing.
             own = user.institution_id
-            return self.filter(public | shared_with(own) | Q(institution_id=own))
+            declined = CompanyDecline.objects.filter(institution=own, company=OuterRef("company_id"))
+            return self.filter(((public | shared_with(own)) & ~Exists(declined)) | Q(institution_id=own))
         if not is_signed_in(user):
             return self.filter(public, require_login=False)
         reach = public
@@ -126,7 +127,8 @@ class JobQuerySet(models.QuerySet):
         if staff:
             reach |= Q(institution_id=staff)
         if has_role(user, Role.COMPANY_CONTACT) and user.company_id:
-            reach |= Q(company_id=user.company_id)
+            # Their company's offers once shown, and the drafts they wrote themselves, never staff's drafts.
+            reach |= Q(company_id=user.company_id) & (shown | Q(posted_by=user))
         return self.filter(reach)
 
     def awaiting_approval_by(self, user):
@@ -327,7 +329,7 @@ def cv_upload_path(application, filename):
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A person's own applications, and the applications to the jobs of the institution they
-        recruit for (mirrors permissions.can_view_application)."""
+        recruit for (mirrors permissions.can_manage_applications)."""
         if not is_signed_in(user):
             return self.none()
         reach = Q(applicant=user)

@@ -34,6 +34,7 @@ def can_edit_job(user, job) -> bool:
         or (
             is_company_contact(user)
             and job.company_id == user.company_id
+            and job.posted_by_id == user.pk
             and job.status in (JobStatus.DRAFT, JobStatus.PENDING)
         )
     )
@@ -100,12 +101,6 @@ def can_apply(user, job) -> bool:
 
 def can_manage_applications(user, job) -> bool:
     return holds_role_at(user, job.institution, *POSTING_ROLES)
-
-
-def can_view_application(user, application) -> bool:
-    return (is_signed_in(user) and application.applicant_id == user.pk) or can_manage_applications(
-        user, application.job
-    )
 
 
 def can_withdraw_application(user, application) -> bool:

@@ -37,7 +37,7 @@ def closed_reason(job: Job) -> str | None:
 
 def _recruiters(job: Job) -> list[User]:
     """Whom to tell about applications: the poster, or while there is none, the institution's officers."""
-    if job.posted_by is not None and job.posted_by.is_active:
+    if job.posted_by is not None and permissions.can_manage_applications(job.posted_by, job):
         return [job.posted_by]
     return list(User.objects.with_role(Role.CAREER_OFFICER).filter(institution_id=job.institution_id, is_active=True))
 

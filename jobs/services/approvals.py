@@ -11,7 +11,7 @@ from consortium.services.notifications import notify
 
 from .. import permissions
 from ..models import Job, JobStatus
-from .postings import go_live
+from .postings import ensure_not_declined, go_live
 
 
 def _lock_pending(job: Job) -> Job:
@@ -30,6 +30,7 @@ def approve_job(*, job: Job, by: User) -> Job:
     require(permissions.can_approve_job(by, job))
     if job.deadline and job.deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline is in the past: the poster must move it first.")})
+    ensure_not_declined(job, by)
     job.approved_by, job.approved_at = by, timezone.now()
     go_live(job)
     notify(

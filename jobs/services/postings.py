@@ -1,6 +1,7 @@
 """Writes to the job board: save, publish, close and expire jobs, with their rules."""
 
 import datetime
+import re
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -19,9 +20,16 @@ from consortium.services.webhooks import emit_event
 from .. import permissions
 from ..models import ApplyMethod, Audience, Job, JobLanguage, JobStatus, StartKind
 
+# Invisible characters that have no place in an offer and that XML (the Atom feed) cannot carry.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def _validate(job: Job, languages: list[tuple[str, str]]) -> None:
-    errors = {}
+    errors = {
+        name: _("Remove the invisible control characters.")
+        for name in ("title", "city", "description")
+        if CONTROL_CHARACTERS.search(getattr(job, name) or "")
+    }
     if job.country and job.country.code not in countries:
         errors["country"] = _("Choose a country from the list.")
     if job.deadline and job.deadline < timezone.localdate():
@@ -71,8 +79,13 @@ def save_job(
         require(permissions.can_edit_job(by, job))
     if permissions.is_company_contact(by) and job.company_id != by.company_id:
         raise ValidationError({"company": _("You can post jobs of %(company)s only.") % {"company": by.company}})
-    _ensure_not_declined(job, by)
+    ensure_not_declined(job, by)
     _validate(job, languages)
+    previous_company = (
+        Job.objects.filter(pk=job.pk).values_list("company_id", flat=True).first()
+        if job.status == JobStatus.PUBLISHED
+        else None
+    )
     if job.start_kind != StartKind.DATE:
         job.start_date = None
     job.skills = sorted({skill.strip() for skill in job.skills if skill.strip()}, key=str.lower)
@@ -92,6 +105,10 @@ def save_job(
     job.languages.all().delete()
     JobLanguage.objects.bulk_create(JobLanguage(job=job, language=code, level=level) for code, level in languages)
     refresh_search_vector(job)
+    moved = job.status == JobStatus.PUBLISHED and job.company_id != previous_company
+    if moved and permissions.needs_approval(by, job):
+        # Moving an offer to a flagged company must not be a way around the approval of its jobs.
+        return _hold_for_approval(job)
     if job.status == JobStatus.PUBLISHED:
         _emit(job, "job.updated")
     return job
@@ -124,7 +141,7 @@ def _emit(job: Job, event: str) -> None:
     )
 
 
-def _ensure_not_declined(job: Job, by: User) -> None:
+def ensure_not_declined(job: Job, by: User) -> None:
     if CompanyDecline.objects.filter(institution=job.institution_id, company=job.company_id).exists():
         field = "institution" if permissions.is_company_contact(by) else "company"
         raise ValidationError(
@@ -144,7 +161,7 @@ def publish_job(*, job: Job, by: User) -> Job:
         return job
     if job.deadline and job.deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline is in the past: move it before publishing.")})
-    _ensure_not_declined(job, by)
+    ensure_not_declined(job, by)
     if permissions.needs_approval(by, job):
         return _hold_for_approval(job)
     return go_live(job)
@@ -246,6 +263,7 @@ def reopen_job(*, job: Job, by: User) -> Job:
         return job
     if job.deadline and job.deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline is in the past: move it before reopening.")})
+    ensure_not_declined(job, by)
     if permissions.needs_approval(by, job):
         # Closing and reopening must not be a way around the approval of a flagged company's jobs.
         return _hold_for_approval(job)

@@ -286,3 +286,47 @@ def test_a_rejected_submission_is_a_draft_the_contact_can_change(people, acme, c
     assert job.status == JobStatus.DRAFT
     with pytest.raises(PermissionDenied):
         services.reject_job(job=job, reason="again", by=people["officer"])
+
+
+def test_a_company_contact_neither_sees_nor_edits_staff_drafts_of_their_company(client, people, home, acme, contact):
+    draft = JobFactory(institution=home, company=acme, status=JobStatus.DRAFT, published_at=None)
+    draft.posted_by = people["officer"]
+    draft.save()
+    client.force_login(contact)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.post(reverse("jobs:edit", args=[draft.pk]), FORM).status_code == 404
+    draft.refresh_from_db()
+    assert draft.title != "Sales trainee" and draft.institution == home
+
+
+def test_moving_a_published_job_to_a_flagged_company_holds_it_for_approval(people, home, flagged):
+    job = JobFactory(institution=home)
+    job.company = flagged
+    services.save_job(job=job, languages=[], partner_institutions=[], by=people["officer"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.PENDING
+
+
+def test_a_declined_companys_pending_job_cannot_be_approved(people, home, flagged_job, flagged):
+    from django.core.exceptions import ValidationError
+
+    core.decline_company(company=flagged, institution=home, by=people["admin"], reason="No")
+    with pytest.raises(ValidationError):
+        services.approve_job(job=flagged_job, by=people["admin"])
+    flagged_job.refresh_from_db()
+    assert flagged_job.status == JobStatus.PENDING
+
+
+def test_applications_to_a_contacts_offer_go_to_the_institutions_officers(
+    people, home, acme, contact, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    job = JobFactory(institution=home, company=acme)
+    job.posted_by = contact
+    job.save()
+    cv = SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    services.apply_to_job(job=job, applicant=people["student"], message="Hello", cv=cv)
+    told = set(Notification.objects.filter(kind="job.application_received").values_list("recipient", flat=True))
+    assert told == {people["officer"].pk}

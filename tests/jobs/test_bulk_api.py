@@ -168,3 +168,11 @@ def test_a_bulk_body_may_be_larger_than_other_calls_up_to_its_own_limit(key, com
     for size in (2_200_000, 3_000_000):  # past the bulk limit, and past Django's own
         huge = {"jobs": [payload(external_id="SIS-1", description="x" * size)]}
         assert_problem(client.post(URL, huge, format="json"), 413)
+
+
+def test_external_ids_are_trimmed_so_a_repeat_call_updates(key, company):
+    client = key("jobs:write")
+    body = {"jobs": [payload(external_id="  SIS-7 ")]}
+    assert client.post(URL, body, format="json").json()["results"][0]["result"] == "created"
+    second = client.post(URL, body, format="json").json()["results"][0]
+    assert second["result"] == "updated" and Job.objects.get().external_id == "SIS-7"

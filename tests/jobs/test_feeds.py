@@ -92,3 +92,20 @@ def test_the_feed_takes_a_fixed_number_of_queries(client, home, django_assert_ma
         JobFactory(institution=home)
     with django_assert_max_num_queries(3):
         assert len(titles(feed(client, country="IT"))) == 20
+
+
+def test_control_characters_in_a_search_do_not_break_the_feed(client, home):
+    JobFactory(institution=home, title="Marketing intern")
+    assert titles(feed(client, q="market\x01ing")) == []
+
+
+def test_a_job_with_control_characters_is_refused_naming_the_field(people, home):
+    from django.core.exceptions import ValidationError
+
+    from jobs import services
+
+    job = JobFactory.build(institution=home, title="Intern\x0bship")
+    job.company.save()
+    with pytest.raises(ValidationError) as refused:
+        services.save_job(job=job, languages=[], partner_institutions=[], by=people["officer"])
+    assert refused.value.message_dict == {"title": ["Remove the invisible control characters."]}
