@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The search benchmark's production-like settings and its seeding, so that both measure the same data.
-from jobs_search import seed  # noqa: E402
+from jobs_search import raw_sql_ms, seed  # noqa: E402
 
 # isort: split
 from django.db import connection  # noqa: E402
@@ -72,22 +72,6 @@ def walk(api: Client, first_url: str, *, count_queries: bool = False) -> dict:
     return {"ids": ids, "timings": timings, "queries": queries, "urls": page_urls}
 
 
-def raw_sql_ms(api: Client, url: str, repeat: int = 20) -> float:
-    """The median time of every SELECT one page makes, run straight on the connection."""
-    with CaptureQueriesContext(connection) as captured:
-        api.get(url)
-    selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    timings = []
-    with connection.cursor() as cursor:
-        for _ in range(repeat):
-            started = time.perf_counter()
-            for sql in selects:
-                cursor.execute(sql)
-                cursor.fetchall()
-            timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=200_000)
@@ -113,7 +97,9 @@ def main():
     counted = walk(api, first_url, count_queries=True)
     middle = timed["urls"][len(timed["urls"]) // 2]
     median_ms = statistics.median(timed["timings"]) * 1000
-    raw_ms = raw_sql_ms(api, middle)
+    with CaptureQueriesContext(connection) as captured:
+        api.get(middle)
+    raw_ms = raw_sql_ms(captured, repeat=20)
 
     ids = timed["ids"]
     exact = len(ids) == len(set(ids)) == len(changed) and set(ids) == changed

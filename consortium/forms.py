@@ -82,7 +82,7 @@ class NominateLiaisonForm(forms.Form):
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["officer"]
-        field.queryset = User.objects.with_role(Role.CAREER_OFFICER).filter(institution=institution, is_active=True)
+        field.queryset = User.objects.holding(institution, Role.CAREER_OFFICER)
         field.help_text = _("Only active career officers of your institution can be nominated.")
         field.error_messages["invalid_choice"] = liaison_refusal(institution)
 

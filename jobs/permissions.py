@@ -81,8 +81,8 @@ def approvers_of(job):
     """Who is asked to approve: the posting institution's approvers. Consortium admins may step in
     for a flagged company but are not asked, or every flag anywhere would reach them."""
     roles = [Role.PARTNER_ADMIN] if job.company.status == CompanyStatus.FLAGGED else list(POSTING_ROLES)
-    people = User.objects.filter(institution=job.institution, is_active=True, role_assignments__role__in=roles)
-    return people.exclude(pk=job.posted_by_id).distinct() if job.posted_by_id else people.distinct()
+    people = User.objects.holding(job.institution, *roles)
+    return people.exclude(pk=job.posted_by_id) if job.posted_by_id else people
 
 
 # Applications are between the student and the posting institution's staff: neither consortium admins

@@ -126,6 +126,10 @@ class UserQuerySet(models.QuerySet):
     def with_role(self, role: str):
         return self.filter(role_assignments__role=role)
 
+    def holding(self, institution, *roles: str):
+        """The active people of an institution who hold any of the roles."""
+        return self.filter(institution=institution, is_active=True, role_assignments__role__in=roles).distinct()
+
     def staff_of(self, institution):
         """Everyone employed by an institution (not its students)."""
         return self.filter(institution=institution, role_assignments__role__in=INSTITUTION_STAFF_ROLES).distinct()

@@ -39,7 +39,7 @@ def _recruiters(job: Job) -> list[User]:
     """Whom to tell about applications: the poster, or while there is none, the institution's officers."""
     if job.posted_by is not None and permissions.can_manage_applications(job.posted_by, job):
         return [job.posted_by]
-    return list(User.objects.with_role(Role.CAREER_OFFICER).filter(institution_id=job.institution_id, is_active=True))
+    return list(User.objects.holding(job.institution, Role.CAREER_OFFICER))
 
 
 @transaction.atomic

@@ -159,8 +159,14 @@ def publish_job(*, job: Job, by: User) -> Job:
     require(permissions.can_edit_job(by, job))
     if job.status in (JobStatus.PUBLISHED, JobStatus.PENDING):
         return job
+    return _release(job, by, past_deadline=_("The deadline is in the past: move it before publishing."))
+
+
+def _release(job: Job, by: User, *, past_deadline: str) -> Job:
+    """Publish the job, or hold it for approval where one is needed (a company contact's job, a
+    flagged company's job): publishing and reopening must both pass the same checks."""
     if job.deadline and job.deadline < timezone.localdate():
-        raise ValidationError({"deadline": _("The deadline is in the past: move it before publishing.")})
+        raise ValidationError({"deadline": past_deadline})
     ensure_not_declined(job, by)
     if permissions.needs_approval(by, job):
         return _hold_for_approval(job)
@@ -261,13 +267,4 @@ def reopen_job(*, job: Job, by: User) -> Job:
     require(permissions.can_edit_job(by, job))
     if job.status not in (JobStatus.CLOSED, JobStatus.EXPIRED):
         return job
-    if job.deadline and job.deadline < timezone.localdate():
-        raise ValidationError({"deadline": _("The deadline is in the past: move it before reopening.")})
-    ensure_not_declined(job, by)
-    if permissions.needs_approval(by, job):
-        # Closing and reopening must not be a way around the approval of a flagged company's jobs.
-        return _hold_for_approval(job)
-    job.status = JobStatus.PUBLISHED
-    job.save(update_fields=["status", "updated_at"])
-    _emit(job, "job.published")
-    return job
+    return _release(job, by, past_deadline=_("The deadline is in the past: move it before reopening."))

@@ -38,11 +38,8 @@ def report_job(*, job: Job, by: User, reason: str, details: str = "") -> JobRepo
             report = JobReport.objects.create(job=job, reported_by=by, reason=reason, details=details)
     except IntegrityError:
         raise already from None  # the same person's second click, committed first
-    staff = User.objects.filter(
-        institution=job.institution, is_active=True, role_assignments__role__in=permissions.POSTING_ROLES
-    ).distinct()
     notify(
-        staff,
+        User.objects.holding(job.institution, *permissions.POSTING_ROLES),
         "job.reported",
         context={"job": job, "report": report, "url": reverse("jobs:reports")},
         dedupe_key=f"report:{report.pk}",

@@ -1,41 +1,12 @@
-"""Company contacts on the job board: they post their company's jobs for an institution to approve."""
+"""Company contacts on the job board: their company's jobs and where each stands (they post through postings.edit)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
-from consortium.forms import form_errors
-
-from .. import permissions, services
-from ..forms import CompanyContactJobForm
+from .. import permissions
 from ..models import Job
-
-
-def edit(request, job: Job | None):
-    """Post a new job (job None) or change a draft; postings.edit sends company contacts here."""
-    user = request.user
-    job = job or Job(company=user.company)
-    form = CompanyContactJobForm(
-        request.POST or None, instance=job, institutions=permissions.submission_institutions(user)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = services.save_job(
-                job=form.instance,
-                languages=form.cleaned_data["languages"],
-                partner_institutions=form.cleaned_data["partner_institutions"],
-                by=user,
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Job saved as a draft. Submit it for approval when it is ready."))
-            return redirect(job)
-    return render(request, "jobs/job_form.html", {"form": form, "job": job})
 
 
 @login_required

@@ -14,10 +14,10 @@ from consortium.permissions import can_view_company_record
 
 from .. import permissions, services
 from ..filters import JobFilter, facet_counts, label_with_counts
-from ..forms import JobForm
+from ..forms import CompanyContactJobForm, JobForm
 from ..models import Job, JobStatus
 from ..structured_data import job_posting
-from . import applications, contacts, reports, saved
+from . import applications, reports, saved
 
 PAGE_SIZE = 20
 
@@ -84,17 +84,23 @@ def detail(request, pk):
 
 @login_required
 def edit(request, pk=None):
+    """Post a new job (no pk) or change one: staff for their institution, company contacts for their
+    company, to an institution that works with it."""
+    job = _job_for(request, pk, permissions.can_edit_job) if pk else None
     if permissions.is_company_contact(request.user):
-        return contacts.edit(request, _job_for(request, pk, permissions.can_edit_job) if pk else None)
-    if pk is None:
-        institution = _posting_institution(request)
+        form = CompanyContactJobForm(
+            request.POST or None,
+            instance=job or Job(company=request.user.company),
+            institutions=permissions.submission_institutions(request.user),
+        )
+        saved = _("Job saved as a draft. Submit it for approval when it is ready.")
+    else:
+        institution = job.institution if job else _posting_institution(request)
         if institution is None:
             raise Http404
-        job = Job(institution=institution)
-    else:
-        job = _job_for(request, pk, permissions.can_edit_job)
-        institution = job.institution
-    form = JobForm(request.POST or None, instance=job, institution=institution)
+        form = JobForm(request.POST or None, instance=job or Job(institution=institution), institution=institution)
+        saved = _("Job saved.")
+    job = form.instance
     if request.method == "POST" and form.is_valid():
         try:
             job = services.save_job(
@@ -106,7 +112,7 @@ def edit(request, pk=None):
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, _("Job saved."))
+            messages.success(request, saved)
             return redirect(job)
     return render(request, "jobs/job_form.html", {"form": form, "job": job})
 

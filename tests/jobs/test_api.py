@@ -2,33 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from consortium import services as core
 from jobs.models import Audience, Job, JobStatus
 from tests.consortium.test_api import assert_problem
-from tests.factories import CompanyFactory
 from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def key(people, home):
-    def make(*scopes, institution=None, admin=None):
-        api_key, raw = core.create_api_key(
-            institution=institution or home, name="SIS", scopes=list(scopes), by=admin or people["admin"]
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-        return client
-
-    return make
-
-
-@pytest.fixture
-def company():
-    return CompanyFactory(name="Moda Lombarda", slug="moda-lombarda")
 
 
 def payload(**changes):

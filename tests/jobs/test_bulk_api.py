@@ -6,10 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from consortium import services as core
 from jobs.models import Job, JobStatus
 from tests.consortium.test_api import assert_problem
-from tests.factories import CompanyFactory
 from tests.jobs.factories import JobFactory
 from tests.jobs.test_api import payload
 
@@ -18,24 +16,6 @@ URL = reverse("api:job-bulk-upsert")
 # Validating and saving one job: its company, the job, its languages, partners and search words, and
 # the savepoints that keep a failed job from leaving anything behind.
 PER_JOB_QUERIES = 16
-
-
-@pytest.fixture
-def key(people, home):
-    def make(*scopes, institution=None, admin=None):
-        _api_key, raw = core.create_api_key(
-            institution=institution or home, name="SIS", scopes=list(scopes), by=admin or people["admin"]
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
-        return client
-
-    return make
-
-
-@pytest.fixture
-def company():
-    return CompanyFactory(name="Moda Lombarda", slug="moda-lombarda")
 
 
 def test_good_items_are_saved_and_bad_ones_reported_each_on_its_own(key, company, home):

@@ -11,17 +11,11 @@ from django.urls import reverse
 from consortium.models import AuditAction, AuditLog, Role
 from jobs.models import Audience, Job, JobStatus
 from jobs.services.imports import COLUMNS, import_jobs
-from tests.factories import CompanyFactory
 from tests.jobs.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
 HEADER = ["title", "company", "kind", "description", "country", "city", "deadline", "external_id"]
-
-
-@pytest.fixture
-def company():
-    return CompanyFactory(name="Moda Lombarda", slug="moda-lombarda")
 
 
 def row(**changes) -> dict:

@@ -115,3 +115,9 @@ def test_the_profile_keeps_the_languages_a_person_speaks(client, people):
     }
     page = client.get(reverse("consortium:profile")).content.decode()
     assert '<option value="it" selected>' in page
+
+
+def test_the_next_page_keeps_the_whole_search(client):
+    JobFactory.create_batch(21, country="IT", kind="graduate")
+    page = client.get(reverse("jobs:index"), {"country": "IT", "kind": "graduate", "page": "1"}).content.decode()
+    assert 'href="?country=IT&amp;kind=graduate&amp;page=2"' in page
