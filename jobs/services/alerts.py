@@ -72,7 +72,8 @@ def alert_email_on(user: User) -> bool:
     return Channel.EMAIL in channels_for(user, NOTIFICATION_KINDS[ALERT_KIND], preference)
 
 
-def _validate(*, user: User, name: str, query: str, frequency: str) -> None:
+def _validate(*, user: User, name: str, query: str | None, frequency: str) -> None:
+    """Check a saved search's fields; a query of None (an update, which keeps the query) is not read."""
     errors = {}
     if not name.strip():
         errors["name"] = _("Give the search a name.")
@@ -80,7 +81,9 @@ def _validate(*, user: User, name: str, query: str, frequency: str) -> None:
         errors["name"] = _("Keep the name under 120 characters.")
     if frequency not in AlertFrequency.values:
         errors["frequency"] = _("Choose daily or weekly.")
-    if len(query) > SavedSearch._meta.get_field("query").max_length:
+    if query is None:
+        pass
+    elif len(query) > SavedSearch._meta.get_field("query").max_length:
         errors["query"] = _("This search is too long to save.")
     elif not search_for(query, user).is_valid():
         errors["query"] = _("This search has a filter that is not valid. Change it on the search page and save again.")
@@ -143,7 +146,9 @@ def update_saved_search(
     require(permissions.can_manage_saved_search(by, saved_search))
     name = saved_search.name if name is None else name
     frequency = saved_search.frequency if frequency is None else frequency
-    _validate(user=by, name=name, query=saved_search.query, frequency=frequency)
+    # The stored query is not checked again: a search whose filter became invalid can still be
+    # renamed or have its alert turned off.
+    _validate(user=by, name=name, query=None, frequency=frequency)
     saved_search.name = name.strip()
     saved_search.frequency = frequency
     if is_active is not None:

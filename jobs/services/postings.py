@@ -24,6 +24,14 @@ from ..models import ApplyMethod, Audience, Job, JobLanguage, JobStatus, StartKi
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+EDITED_COLUMNS = [
+    field.name
+    for field in Job._meta.concrete_fields
+    if not field.primary_key
+    and field.name not in {"status", "published_at", "approved_by", "approved_at", "created_at", "search_vector"}
+]
+
+
 def _validate(job: Job, languages: list[tuple[str, str]]) -> None:
     errors = {
         name: _("Remove the invisible control characters.")
@@ -98,7 +106,9 @@ def save_job(
         raise duplicate
     try:
         with transaction.atomic():
-            job.save()
+            # An edit never writes the status: publishing, approval, closing and expiry own it, and one
+            # of them may have committed since the editor loaded the job.
+            job.save(update_fields=None if job.pk is None else EDITED_COLUMNS)
     except IntegrityError:
         raise duplicate from None  # the same id saved by a concurrent request
     job.partner_institutions.set(partner_institutions if job.audience == Audience.PARTNERS else [])

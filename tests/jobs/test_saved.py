@@ -206,6 +206,15 @@ def test_the_owner_changes_the_alert_and_deletes_the_search(client, people, save
     assert not SavedSearch.objects.exists()
 
 
+def test_an_alert_whose_search_became_invalid_can_still_be_turned_off(client, people, saved):
+    SavedSearch.objects.filter(pk=saved.pk).update(query="country=XX")  # a filter that no longer exists
+    client.force_login(people["student"])
+    response = client.post(reverse("jobs:saved-search-edit", args=[saved.pk]), {f"alert-{saved.pk}-frequency": "daily"})
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.frequency, saved.is_active) == ("daily", False)
+
+
 @pytest.mark.parametrize("role", ["officer", "other_officer", "consortium_admin"])
 def test_nobody_else_reaches_a_saved_search(client, people, saved, role):
     client.force_login(people[role])

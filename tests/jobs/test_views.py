@@ -252,3 +252,15 @@ def test_others_cannot_reopen_a_job(client, people, home, who):
     assert client.post(reverse("jobs:change-status", args=[job.pk, "reopen"])).status_code == 404
     job.refresh_from_db()
     assert job.status == JobStatus.CLOSED
+
+
+def test_an_edit_does_not_undo_a_status_change_made_meanwhile(people, home):
+    from jobs import services
+
+    job = JobFactory(institution=home)
+    stale = Job.objects.get(pk=job.pk)  # the editor's copy, loaded before the job was closed
+    services.close_job(job=job, by=people["admin"])
+    stale.title = "Marketing intern (edited)"
+    services.save_job(job=stale, languages=[], partner_institutions=[], by=people["officer"])
+    job.refresh_from_db()
+    assert (job.title, job.status) == ("Marketing intern (edited)", JobStatus.CLOSED)
