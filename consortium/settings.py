@@ -321,6 +321,10 @@ API_MAX_BODY_BYTES = 1024 * 1024
 # Sync lists hold back rows changed this recently (see SyncCursorPagination).
 SYNC_SETTLE_SECONDS = env_int("SYNC_SETTLE_SECONDS", 5)
 
+# Support desk: the consortium's agreed service levels.
+SUPPORT_FIRST_RESPONSE_WORKING_DAYS = env_int("SUPPORT_FIRST_RESPONSE_WORKING_DAYS", 3)
+SUPPORT_AUTO_CLOSE_DAYS = env_int("SUPPORT_AUTO_CLOSE_DAYS", 14)
+
 # Webhooks. Plain HTTP and private addresses are for development: in production they would let a
 # partner admin make the platform call into its own network.
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)

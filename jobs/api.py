@@ -17,11 +17,11 @@ from rest_framework.response import Response
 from consortium.access import staff_institution_id
 from consortium.api.framework import LimitedJSONParser, StrictModelSerializer, StrictSerializer, field_errors
 from consortium.api.router import router
-from consortium.models import Company, Institution
+from consortium.models import Company, FieldOfStudy, Institution
 
 from . import permissions, services
 from .filters import JobSyncFilter
-from .models import EDITABLE_FIELDS, LANGUAGE_CHOICES, CefrLevel, FieldOfStudy, Job, JobLanguage
+from .models import EDITABLE_FIELDS, LANGUAGE_CHOICES, CefrLevel, Job, JobLanguage
 
 
 class JobLanguageSerializer(StrictSerializer):

@@ -16,9 +16,9 @@ from django_countries import countries
 from consortium.access import is_signed_in
 from consortium.api.framework import SyncFilterSet
 from consortium.forms import FastSelect
-from consortium.models import UserLanguage
+from consortium.models import FieldOfStudy, UserLanguage
 
-from .models import LANGUAGE_CHOICES, FieldOfStudy, Job, JobKind, JobLanguage, WorkMode
+from .models import LANGUAGE_CHOICES, Job, JobKind, JobLanguage, WorkMode
 
 SORTS = [("relevance", _("Relevance")), ("newest", _("Newest")), ("deadline", _("Deadline"))]
 

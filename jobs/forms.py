@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consortium.forms import LanguageLevelsField
-from consortium.models import Company, Institution
+from consortium.models import Company, FieldOfStudy, Institution
 
-from .models import EDITABLE_FIELDS, FieldOfStudy, Job, ReportReason, SavedSearch
+from .models import EDITABLE_FIELDS, Job, ReportReason, SavedSearch
 
 
 class JobForm(forms.ModelForm):

@@ -70,21 +70,6 @@ class SalaryPeriod(models.TextChoices):
     YEAR = "YEAR", _("per year")
 
 
-class FieldOfStudy(models.TextChoices):
-    # ISCED-F 2013 broad fields.
-    GENERIC = "00", _("Generic programmes")
-    EDUCATION = "01", _("Education")
-    ARTS = "02", _("Arts and humanities")
-    SOCIAL = "03", _("Social sciences, journalism and information")
-    BUSINESS = "04", _("Business, administration and law")
-    SCIENCES = "05", _("Natural sciences, mathematics and statistics")
-    ICT = "06", _("Information and communication technologies")
-    ENGINEERING = "07", _("Engineering, manufacturing and construction")
-    AGRICULTURE = "08", _("Agriculture, forestry, fisheries and veterinary")
-    HEALTH = "09", _("Health and welfare")
-    SERVICES = "10", _("Services")
-
-
 # Jobs once published: their readers keep seeing that they existed.
 READABLE_STATUSES = (JobStatus.PUBLISHED, JobStatus.CLOSED, JobStatus.EXPIRED)
 

@@ -10,6 +10,7 @@ from .people import (
     MFA_REQUIRED_ROLES,
     STAFF_ROLES,
     CefrLevel,
+    FieldOfStudy,
     Institution,
     InstitutionDomain,
     Invitation,
@@ -23,9 +24,29 @@ from .people import (
     role_labels,
     validate_time_zone,
 )
+from .support import (
+    ACTIVE_SUPPORT_STATUSES,
+    DegreeLevel,
+    KnowledgeArticle,
+    SupportAttachment,
+    SupportBreach,
+    SupportCategory,
+    SupportMessage,
+    SupportRequest,
+    SupportStatus,
+)
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret
 
 __all__ = [
+    "ACTIVE_SUPPORT_STATUSES",
+    "DegreeLevel",
+    "KnowledgeArticle",
+    "SupportAttachment",
+    "SupportBreach",
+    "SupportCategory",
+    "SupportMessage",
+    "SupportRequest",
+    "SupportStatus",
     "INSTITUTION_STAFF_ROLES",
     "MFA_REQUIRED_ROLES",
     "ISO_LANGUAGES",
@@ -36,6 +57,7 @@ __all__ = [
     "AuditLog",
     "CefrLevel",
     "Channel",
+    "FieldOfStudy",
     "ConsentRecord",
     "Delivery",
     "Notification",
