@@ -162,6 +162,15 @@ def test_with_consent_the_email_lists_the_jobs_with_absolute_links(
     assert sent_titles(saved) == {"Brand manager"}
 
 
+def test_the_html_email_links_each_job(student, home, site, mailoutbox, django_capture_on_commit_callbacks):
+    make_alert(student, email=True)
+    job = JobFactory(institution=home, title="Brand manager")
+    run(capture=django_capture_on_commit_callbacks)
+    [message] = mailoutbox
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and f'<a href="{site}/jobs/{job.pk}/"' in html
+
+
 def test_the_query_count_of_an_alert_run_does_not_grow_with_the_jobs(
     student, home, make_user, django_assert_max_num_queries
 ):
