@@ -27,6 +27,23 @@ class JobForm(forms.ModelForm):
             "partner_institutions": forms.CheckboxSelectMultiple,
         }
 
+    # The form's parts, in the order a poster thinks of them; fields not listed join the last part.
+    SECTIONS = [
+        (_("The offer"), ["institution", "title", "company", "kind", "description", "skills_text", "fields_of_study"]),
+        (_("Candidates"), ["languages", "erasmus_eligible", "visa_sponsorship"]),
+        (_("Place and time"), ["country", "city", "work_mode", "duration_months", "start_kind", "start_date"]),
+        (_("Pay"), ["paid", "salary_min", "salary_max", "salary_currency", "salary_period"]),
+        (_("Applying"), ["apply_method", "apply_url", "apply_email", "deadline"]),
+        (_("Who sees it"), ["audience", "partner_institutions", "require_login", "external_id"]),
+    ]
+
+    def sections(self) -> list[tuple[str, list]]:
+        placed = {name for _legend, names in self.SECTIONS for name in names}
+        rest = [field for field in self.visible_fields() if field.name not in placed]
+        parts = [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.SECTIONS]
+        parts[-1][1].extend(rest)
+        return parts
+
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.institution = institution

@@ -264,3 +264,10 @@ def test_an_edit_does_not_undo_a_status_change_made_meanwhile(people, home):
     services.save_job(job=stale, languages=[], partner_institutions=[], by=people["officer"])
     job.refresh_from_db()
     assert (job.title, job.status) == ("Marketing intern (edited)", JobStatus.CLOSED)
+
+
+def test_the_job_form_shows_every_field_once_in_its_sections(client, people):
+    client.force_login(people["officer"])
+    form = client.get(reverse("jobs:create")).context["form"]
+    shown = [field.name for _legend, fields in form.sections() for field in fields]
+    assert sorted(shown) == sorted(field.name for field in form.visible_fields())
