@@ -8,6 +8,7 @@ class ConsortiumConfig(AppConfig):
 
     def ready(self):
         from . import privacy
+        from .api import support  # noqa: F401 - registers the support desk's viewset on the router
         from .registry import (
             register_api_scope,
             register_notification_kind,
@@ -41,7 +42,43 @@ class ConsortiumConfig(AppConfig):
             template="consortium/notifications/company_flagged.txt",
             transactional=True,
         )
+        # Support desk service levels and handovers: about the recipient's own work, so always sent.
+        register_notification_kind(
+            "support.reminder",
+            _("Support requests waiting for your first response"),
+            template="consortium/notifications/support_sla_reminder.txt",
+            transactional=True,
+        )
+        register_notification_kind(
+            "support.breach",
+            _("Support requests past their response deadline"),
+            template="consortium/notifications/support_sla_breach.txt",
+            transactional=True,
+        )
+        register_notification_kind(
+            "support.handover",
+            _("Support requests handed over to or from you"),
+            template="consortium/notifications/support_handover.txt",
+            transactional=True,
+        )
+        # The support desk's workflow: each step concerns the recipient's own request or desk.
+        for name, label in (
+            ("received", _("Support requests sent to you or your institution")),
+            ("shared_queue", _("Support requests for countries without a member")),
+            ("claimed", _("Your support requests taken up by a partner")),
+            ("message", _("Answers, replies and notes on your support requests")),
+            ("resolved", _("Support requests you answered marked resolved")),
+            ("reopened", _("Support requests reopened by the requester")),
+            ("closed", _("Support requests closed for lack of a reaction")),
+        ):
+            register_notification_kind(
+                f"support.{name}",
+                label,
+                template=f"consortium/notifications/support_{name}.txt",
+                transactional=True,
+            )
         register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))
+        register_webhook_event("support_request.answered", _("A partner answered a support request of yours"))
         register_privacy_provider("account", export=privacy.export_account, erase=privacy.erase_account)
         register_privacy_provider(
             "notifications", export=privacy.export_notifications, erase=privacy.erase_notifications

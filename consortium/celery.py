@@ -15,6 +15,15 @@ app.conf.beat_schedule = {
     "requeue-stale-deliveries": {"task": "consortium.tasks.requeue_stale_deliveries", "schedule": 600},
     # Webhook retries wait in the database; each minute the due ones are queued.
     "dispatch-due-webhooks": {"task": "consortium.tasks.dispatch_due_webhooks", "schedule": 60},
+    # Support deadlines are counted to the minute, so reminders and escalations go out within a
+    # quarter of an hour of their moment; each is sent once, however often this runs.
+    "check-support-deadlines": {"task": "consortium.tasks.check_support_deadlines", "schedule": 900},
+    # Answered requests nobody reacted to close themselves after SUPPORT_AUTO_CLOSE_DAYS; a day's
+    # precision is enough, at night (UTC) when nobody is working on them.
+    "close-stale-support-requests": {
+        "task": "consortium.tasks.close_stale_support_requests",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Jobs past their deadline disappear early in the morning (UTC), with their posters told.
     "expire-jobs-and-remind": {"task": "jobs.tasks.expire_and_remind", "schedule": crontab(hour=3, minute=0)},
     # Job alerts in the morning (UTC), after the night's expiry, so that students read them at breakfast.

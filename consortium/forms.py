@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from allauth.account.forms import SignupForm
@@ -17,7 +18,10 @@ from .models import (
     Company,
     CompanyRelationship,
     Institution,
+    KnowledgeArticle,
     Role,
+    SupportCategory,
+    SupportRequest,
     User,
     WebhookEndpoint,
 )
@@ -317,3 +321,185 @@ class FastSelect(forms.Select):
         )
         attrs = {"class": "form-select", **self.build_attrs(self.attrs, attrs)}
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))  # noqa: S308
+
+
+# Knowledge base
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeArticle
+        fields = ["title", "country", "category", "question", "answer"]
+        widgets = {
+            "country": FastSelect,
+            "category": FastSelect,
+            "question": forms.Textarea(attrs={"rows": 6}),
+            "answer": forms.Textarea(attrs={"rows": 12}),
+        }
+        help_texts = {
+            "question": _("Leave out anything that could identify the student, the people or the institutions."),
+        }
+
+
+class ArticleSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("Any category")), *SupportCategory.choices],
+        widget=FastSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django_countries import countries
+
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+
+
+# Support desk figures
+
+FIGURES_DEFAULT_DAYS = 90
+
+
+class SupportFiguresForm(forms.Form):
+    """The period of the desk figures (the user's own days, both included) and, for consortium
+    admins, whose desk; no institution there means the whole consortium."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("The whole consortium"),
+    )
+
+    def __init__(self, *args, institutions=None, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["end"].initial = today
+        self.fields["start"].initial = today - datetime.timedelta(days=FIGURES_DEFAULT_DAYS)
+        if institutions is None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = institutions
+
+    def clean(self):
+        data = super().clean()
+        data["end"] = data.get("end") or self.today
+        data["start"] = data.get("start") or data["end"] - datetime.timedelta(days=FIGURES_DEFAULT_DAYS)
+        if data["start"] > data["end"]:
+            raise ValidationError({"start": gettext("The period must start on or before its last day.")})
+        return data
+
+
+# Support desk
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, as a list; the service checks each by its content."""
+
+    def __init__(self, *args, accept: str = "", **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = []
+        for file in data if isinstance(data, list | tuple) else [data]:
+            if file:
+                files.append(super().clean(file, initial))
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
+SUPPORT_ATTACHMENT_ACCEPT = ".pdf,.docx,.odt,application/pdf,application/vnd.oasis.opendocument.text," + (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
+
+
+def support_attachments_field():
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        accept=SUPPORT_ATTACHMENT_ACCEPT,
+        help_text=_("PDF, DOCX or ODT, at most 10 MB each; you can choose several files."),
+    )
+
+
+class SupportRequestForm(forms.ModelForm):
+    languages = LanguageLevelsField(label=_("Languages"), required=False, help_text=_("With CEFR levels, A1 to C2."))
+    attachments = support_attachments_field()
+
+    class Meta:
+        model = SupportRequest
+        fields = [
+            "target_country",
+            "target_institution",
+            "category",
+            "subject",
+            "question",
+            "field_of_study",
+            "degree_level",
+            "target_role",
+            "timeframe",
+        ]
+        widgets = {"target_country": FastSelect, "question": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "target_institution": _("Optional. Without it, the request goes to a liaison officer in that country."),
+            "target_role": _("For example: junior UX designer, automotive industry."),
+            "timeframe": _("For example: an internship from September, six months."),
+        }
+
+    def __init__(self, *args, requester: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        institutions = self.fields["target_institution"]
+        institutions.queryset = (
+            Institution.objects.active().exclude(pk=requester.institution_id).order_by("country", "name")
+        )
+        institutions.label_from_instance = lambda institution: f"{institution.name} ({institution.country.name})"
+        institutions.empty_label = _("Any member institution in that country")
+        self.fields["subject"].widget.attrs["autocomplete"] = "off"
+
+    def service_arguments(self) -> dict:
+        """The cleaned data as open_support_request takes it."""
+        data = self.cleaned_data
+        return {name: data[name] or "" for name in self.Meta.fields if name != "target_institution"} | {
+            "target_institution": data["target_institution"],
+            "languages": data["languages"],
+            "attachments": data["attachments"],
+        }
+
+
+class SupportMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = support_attachments_field()
+
+
+class SupportResolveForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How useful was the answer?"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+        help_text=_("1 is not useful at all, 5 is exactly what you needed."),
+    )
+    comment = forms.CharField(
+        label=_("Comment for the partner"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    publication_consent = forms.BooleanField(
+        label=_("The answer may be published, anonymised, in the consortium's knowledge base"), required=False
+    )
+
+
+class SupportReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is still missing?"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -99,3 +99,119 @@ def require(allowed: bool) -> None:
     """For services: raise PermissionDenied unless a predicate allowed the action."""
     if not allowed:
         raise PermissionDenied(_("You are not allowed to do this."))
+
+
+# Support desk
+
+# The career staff of an institution: who asks partners for help and who answers them.
+SUPPORT_ROLES = (Role.CAREER_OFFICER, Role.PARTNER_ADMIN)
+
+
+def can_use_support_desk(user) -> bool:
+    """Career officers (liaison officers among them) and partner admins of a member institution;
+    never students, academics or company contacts."""
+    return (
+        has_role(user, *SUPPORT_ROLES)
+        and not has_role(user, Role.STUDENT, Role.COMPANY_CONTACT)
+        and user.institution_id is not None
+    )
+
+
+def is_liaison_officer(user) -> bool:
+    """Holds an active liaison nomination: sees the consortium-wide queue."""
+    from .models import LiaisonNomination
+
+    return (
+        can_use_support_desk(user)
+        and LiaisonNomination.objects.active().filter(officer=user, institution_id=user.institution_id).exists()
+    )
+
+
+def is_support_target_staff(user, request) -> bool:
+    """Works the desk of the institution a request is addressed to; for a request in the shared
+    queue, any liaison officer. Only they read internal notes and answer."""
+    if not can_use_support_desk(user):
+        return False
+    if request.target_institution_id is not None:
+        return user.institution_id == request.target_institution_id
+    return request.in_shared_queue and is_liaison_officer(user)
+
+
+def is_support_requesting_staff(user, request) -> bool:
+    return can_use_support_desk(user) and user.institution_id == request.requesting_institution_id
+
+
+def can_view_support_request(user, request) -> bool:
+    return is_support_requesting_staff(user, request) or is_support_target_staff(user, request)
+
+
+def can_open_support_request(user) -> bool:
+    return can_use_support_desk(user) and user.institution.is_active
+
+
+def can_claim_support_request(user, request) -> bool:
+    return is_support_target_staff(user, request) and not is_support_requesting_staff(user, request)
+
+
+def can_answer_support_request(user, request) -> bool:
+    return can_claim_support_request(user, request)
+
+
+def can_resolve_support_request(user, request) -> bool:
+    """The requester, or a colleague of theirs when the requester has left."""
+    return is_support_requesting_staff(user, request)
+
+
+def can_reopen_support_request(user, request) -> bool:
+    return is_support_requesting_staff(user, request)
+
+
+# Knowledge base
+
+
+def can_read_knowledge_base(user) -> bool:
+    """Every career officer and partner admin of the consortium, and its admins; never students."""
+    return has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN, Role.CONSORTIUM_ADMIN)
+
+
+def can_edit_article(user, article) -> bool:
+    """Its author while still a career officer, and consortium admins."""
+    return is_consortium_admin(user) or (
+        has_role(user, Role.CAREER_OFFICER) and article.author_id is not None and article.author_id == user.pk
+    )
+
+
+def can_read_article(user, article) -> bool:
+    """Mirrors KnowledgeArticle.objects.visible_to."""
+    return can_read_knowledge_base(user) and (article.is_published or can_edit_article(user, article))
+
+
+def can_publish_article(user, support_request) -> bool:
+    """A resolved request whose requester agreed to publication, by a career officer of the target side
+    who answered it in the thread (not merely a colleague: the answer is theirs to edit)."""
+    from .models import SupportMessage, SupportStatus
+
+    return (
+        support_request.status == SupportStatus.RESOLVED
+        and support_request.publication_consent
+        and has_role(user, Role.CAREER_OFFICER)
+        and is_support_target_staff(user, support_request)
+        and not is_support_requesting_staff(user, support_request)
+        and support_request.messages.filter(author=user, kind=SupportMessage.Kind.MESSAGE).exists()
+    )
+
+
+# Support desk figures
+
+
+def can_view_support_figures(user, institution) -> bool:
+    """An institution's desk figures: its own career staff, and consortium admins; the whole
+    consortium's (institution None) only consortium admins."""
+    if is_consortium_admin(user):
+        return True
+    return institution is not None and can_use_support_desk(user) and user.institution_id == institution.pk
+
+
+def can_view_support_matrix(user) -> bool:
+    """Who asks whom across the consortium."""
+    return is_consortium_admin(user)

@@ -365,6 +365,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets several endpoints share, under one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "FieldOfStudyEnum": "consortium.models.people.FieldOfStudy",
+        "SupportStatusEnum": "consortium.models.support.SupportStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "consortium.api.framework.add_problem_responses",

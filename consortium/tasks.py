@@ -84,3 +84,21 @@ def dispatch_due_webhooks() -> int:
     for pk in due:
         deliver_webhook.delay(pk)
     return len(due)
+
+
+# Support desk
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def check_support_deadlines() -> dict[str, int]:
+    """Reminders at two thirds of the time to a first response, escalation at the breach; each once."""
+    from .services.support_sla import check_support_deadlines as check
+
+    return check()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def close_stale_support_requests() -> int:
+    from .services.support import close_stale_support_requests as close
+
+    return close()

@@ -24,6 +24,26 @@ core_patterns = [
         views.company_status,
         name="company-status",
     ),
+    path("support/suggestions/", views.support_suggestions, name="support-suggestions"),
+    path("support/figures/", views.support_figures, name="support-figures"),
+    path("support/articles/", views.article_list, name="article-list"),
+    path("support/articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("support/articles/<int:pk>/edit/", views.article_edit, name="article-edit"),
+    path(
+        "support/articles/<int:pk>/unpublish/", views.article_publication, {"publish": False}, name="article-unpublish"
+    ),
+    path(
+        "support/articles/<int:pk>/republish/", views.article_publication, {"publish": True}, name="article-republish"
+    ),
+    path("support/<int:pk>/publish/", views.article_create, name="article-create"),
+    path("support/", views.support_list, name="support-list"),
+    path("support/new/", views.support_create, name="support-create"),
+    path("support/<int:pk>/", views.support_detail, name="support-detail"),
+    path("support/<int:pk>/claim/", views.support_claim, name="support-claim"),
+    path("support/<int:pk>/messages/", views.support_message, name="support-message"),
+    path("support/<int:pk>/resolve/", views.support_resolve, name="support-resolve"),
+    path("support/<int:pk>/reopen/", views.support_reopen, name="support-reopen"),
+    path("support/attachments/<int:pk>/", views.support_attachment, name="support-attachment"),
     path("profile/", views.profile, name="profile"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),

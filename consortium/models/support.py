@@ -3,10 +3,12 @@ help; answered requests can become knowledge-base articles for every officer of 
 
 import uuid
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from .people import FieldOfStudy, Institution, User
@@ -32,7 +34,7 @@ class DegreeLevel(models.TextChoices):
 
 
 class SupportStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("request status", "Open")
     CLAIMED = "claimed", _("Claimed")
     ANSWERED = "answered", _("Answered")
     REOPENED = "reopened", _("Reopened")
@@ -42,6 +44,52 @@ class SupportStatus(models.TextChoices):
 
 # Requests someone still has to act on.
 ACTIVE_SUPPORT_STATUSES = (SupportStatus.OPEN, SupportStatus.CLAIMED, SupportStatus.REOPENED)
+
+
+def _support_scope(user, prefix=""):
+    """The requests a user's desk reaches, as a filter (None: none at all). Mirrors
+    consortium.permissions.can_view_support_request."""
+    from ..permissions import can_use_support_desk, is_liaison_officer
+
+    if not can_use_support_desk(user):
+        return None
+    own = user.institution_id
+    scope = Q(**{f"{prefix}requesting_institution_id": own}) | Q(**{f"{prefix}target_institution_id": own})
+    if is_liaison_officer(user):
+        scope |= Q(**{f"{prefix}in_shared_queue": True})
+    return scope
+
+
+def _target_staff_scope(user, prefix=""):
+    """The requests whose internal notes a user reads. Mirrors permissions.is_support_target_staff."""
+    from ..permissions import is_liaison_officer
+
+    scope = Q(**{f"{prefix}target_institution_id": user.institution_id})
+    if is_liaison_officer(user):
+        scope |= Q(**{f"{prefix}target_institution__isnull": True, f"{prefix}in_shared_queue": True})
+    return scope
+
+
+class SupportRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The requesting and the target institution's career staff; requests in the shared queue
+        to every liaison officer; nobody else."""
+        scope = _support_scope(user)
+        return self.none() if scope is None else self.filter(scope)
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_SUPPORT_STATUSES)
+
+    def for_list(self):
+        return self.select_related("requesting_institution", "target_institution", "assignee", "requester")
+
+    def overdue(self, now=None):
+        """Still waiting for a first response after its deadline."""
+        return self.filter(
+            status__in=ACTIVE_SUPPORT_STATUSES,
+            first_response_at__isnull=True,
+            first_response_due_at__lt=now or timezone.now(),
+        )
 
 
 class SupportRequest(models.Model):
@@ -90,6 +138,8 @@ class SupportRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SupportRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -110,6 +160,25 @@ class SupportRequest(models.Model):
     def get_absolute_url(self):
         return reverse("consortium:support-detail", args=[self.pk])
 
+    @property
+    def is_overdue(self) -> bool:
+        """As SupportRequestQuerySet.overdue(), for a row already loaded."""
+        return (
+            self.status in ACTIVE_SUPPORT_STATUSES
+            and self.first_response_at is None
+            and self.first_response_due_at is not None
+            and self.first_response_due_at < timezone.now()
+        )
+
+
+class SupportMessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Messages and events of the requests a user sees; internal notes to the target side only."""
+        scope = _support_scope(user, "request__")
+        if scope is None:
+            return self.none()
+        return self.filter(scope).filter(~Q(kind=SupportMessage.Kind.NOTE) | _target_staff_scope(user, "request__"))
+
 
 class SupportMessage(models.Model):
     """One entry of a request's thread: a message, an internal note of the target institution's
@@ -126,6 +195,8 @@ class SupportMessage(models.Model):
     body = models.TextField(_("message"), max_length=10_000)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SupportMessageQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -136,6 +207,16 @@ class SupportMessage(models.Model):
 def support_attachment_path(attachment, filename):
     # A random name: the original may carry a student's name, and paths must not be guessable.
     return f"support/{attachment.request_id}/{uuid.uuid4().hex}.{attachment.kind}"
+
+
+class SupportAttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Attachments of the requests a user sees, except those of internal notes they may not read."""
+        scope = _support_scope(user, "request__")
+        if scope is None:
+            return self.none()
+        readable = Q(message__isnull=True) | ~Q(message__kind=SupportMessage.Kind.NOTE)
+        return self.filter(scope).filter(readable | _target_staff_scope(user, "request__"))
 
 
 class SupportAttachment(models.Model):
@@ -149,6 +230,8 @@ class SupportAttachment(models.Model):
     kind = models.CharField(max_length=4)  # pdf, docx or odt: what the content showed
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SupportAttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -170,6 +253,44 @@ class SupportBreach(models.Model):
         return f"breach of {self.request_id}"
 
 
+class KnowledgeArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Published articles for the staff who use the desk; an unpublished one to its author too.
+        Mirrors consortium.permissions.can_read_article."""
+        from ..access import has_role, is_consortium_admin
+        from .people import Role
+
+        if is_consortium_admin(user):
+            return self
+        if not has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN):
+            return self.none()
+        return self.filter(Q(is_published=True) | Q(author=user))
+
+    def search(self, text: str):
+        """Free text over title, question and answer: ranked full text on PostgreSQL (annotating
+        `rank`), every word as a plain substring elsewhere."""
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        if not text.split():
+            return self
+        if connections[self.db].vendor != "postgresql":
+            words = Q()
+            for word in text.split():
+                words &= Q(title__icontains=word) | Q(question__icontains=word) | Q(answer__icontains=word)
+            return self.filter(words)
+        # Computed per row rather than stored: the knowledge base stays in the thousands of rows.
+        vector = (
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("question", weight="B", config="simple")
+            + SearchVector("answer", weight="C", config="simple")
+        )
+        query = SearchQuery(text, search_type="websearch", config="simple")
+        return self.annotate(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+
+
 class KnowledgeArticle(models.Model):
     """An answered question, anonymised and edited by the officer who answered it, for every career
     officer of the consortium. It names no request, person or institution's private thread."""
@@ -188,6 +309,8 @@ class KnowledgeArticle(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KnowledgeArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import permissions
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
 from ..permissions import require
 from .audit import record_audit
 from .notifications import notify
+from .support_turnover import hand_over_support_requests, release_support_requests
 from .webhooks import emit_event
 
 INVITATION_SALT = "consortium.invitation"
@@ -311,6 +313,10 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
         institution=user.institution,
         details={"before": sorted(current), "after": sorted((current - removed) | set(roles))},
     )
+    if Role.CAREER_OFFICER in removed:
+        release_support_requests(
+            person=user, reason=gettext_lazy("no longer a career officer"), dedupe_key=f"roles:{entry.pk}"
+        )
     notify(
         [user],
         "account.roles_changed",
@@ -340,7 +346,10 @@ def deactivate_user(*, user: User, by: User) -> User:
     _withdraw_invitations_sent_by(user)
     for session in UserSession.objects.filter(user=user):
         session.end()
-    record_audit(actor=by, action=AuditAction.USER_DEACTIVATED, target=user, institution=user.institution)
+    entry = record_audit(actor=by, action=AuditAction.USER_DEACTIVATED, target=user, institution=user.institution)
+    release_support_requests(
+        person=user, reason=gettext_lazy("account deactivated"), dedupe_key=f"deactivated:{entry.pk}"
+    )
     return user
 
 
@@ -383,6 +392,13 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
     nomination = LiaisonNomination.objects.create(
         institution=institution, officer=officer, starts_at=now, nominated_by=by
     )
+    if current:
+        hand_over_support_requests(
+            previous=current.officer,
+            successor=officer,
+            reason=gettext_lazy("a new liaison officer was nominated"),
+            dedupe_key=f"nomination:{nomination.pk}",
+        )
     notify(
         [officer, current.officer if current else None],
         "liaison.nominated",

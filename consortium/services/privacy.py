@@ -4,11 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import AuditAction, Role, User
 from ..registry import PRIVACY_PROVIDERS
 from .audit import record_audit
 from .people import active_liaison_of, ensure_another_partner_admin, lock_institution
+from .support_turnover import release_support_requests
 
 
 def export_personal_data(*, user: User) -> dict:
@@ -46,5 +48,6 @@ def erase_account(*, user: User) -> User:
     user.set_unusable_password()
     user.save()
     user.role_assignments.all().delete()
-    record_audit(actor=None, action=AuditAction.ACCOUNT_ERASED, target=user, institution=user.institution)
+    entry = record_audit(actor=None, action=AuditAction.ACCOUNT_ERASED, target=user, institution=user.institution)
+    release_support_requests(person=user, reason=gettext_lazy("account erased"), dedupe_key=f"erased:{entry.pk}")
     return user

@@ -22,10 +22,44 @@ from .institutions import (
     staff_edit,
     staff_set_active,
 )
+from .knowledge import (
+    article_create,
+    article_detail,
+    article_edit,
+    article_list,
+    article_publication,
+    support_suggestions,
+)
 from .notifications import inbox, mark_all_read, mark_read, preferences, unread_count, unsubscribe
+from .support import (
+    support_attachment,
+    support_claim,
+    support_create,
+    support_detail,
+    support_list,
+    support_message,
+    support_reopen,
+    support_resolve,
+)
+from .support_figures import support_figures
 from .webhooks import webhook_action, webhook_detail, webhook_list
 
 __all__ = [
+    "support_attachment",
+    "support_claim",
+    "support_create",
+    "support_detail",
+    "support_list",
+    "support_message",
+    "support_reopen",
+    "support_resolve",
+    "support_figures",
+    "article_create",
+    "article_detail",
+    "article_edit",
+    "article_list",
+    "article_publication",
+    "support_suggestions",
     "api_key_revoke",
     "api_keys",
     "audit_log",
