@@ -361,6 +361,7 @@ class ArticleSearchForm(forms.Form):
 # Support desk figures
 
 FIGURES_DEFAULT_DAYS = 90
+FIGURES_FIRST_YEAR, FIGURES_LAST_YEAR = 2000, 2100
 
 
 class SupportFiguresForm(forms.Form):
@@ -387,8 +388,26 @@ class SupportFiguresForm(forms.Form):
         else:
             self.fields["institution"].queryset = institutions
 
+    def _clean_day(self, name: str):
+        # Far-off years would overflow the date arithmetic of the period; no desk figures exist there.
+        day = self.cleaned_data.get(name)
+        if day is not None and not FIGURES_FIRST_YEAR <= day.year <= FIGURES_LAST_YEAR:
+            raise ValidationError(
+                gettext("Choose a day between the years %(first)d and %(last)d.")
+                % {"first": FIGURES_FIRST_YEAR, "last": FIGURES_LAST_YEAR}
+            )
+        return day
+
+    def clean_start(self):
+        return self._clean_day("start")
+
+    def clean_end(self):
+        return self._clean_day("end")
+
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
         data["end"] = data.get("end") or self.today
         data["start"] = data.get("start") or data["end"] - datetime.timedelta(days=FIGURES_DEFAULT_DAYS)
         if data["start"] > data["end"]:

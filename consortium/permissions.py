@@ -129,12 +129,13 @@ def is_liaison_officer(user) -> bool:
 
 def is_support_target_staff(user, request) -> bool:
     """Works the desk of the institution a request is addressed to; for a request in the shared
-    queue, any liaison officer. Only they read internal notes and answer."""
+    queue, any liaison officer but the asking institution's. Only they read internal notes and answer.
+    Mirrors the models' _target_staff_scope."""
     if not can_use_support_desk(user):
         return False
     if request.target_institution_id is not None:
         return user.institution_id == request.target_institution_id
-    return request.in_shared_queue and is_liaison_officer(user)
+    return request.in_shared_queue and is_liaison_officer(user) and not is_support_requesting_staff(user, request)
 
 
 def is_support_requesting_staff(user, request) -> bool:
@@ -158,7 +159,8 @@ def can_answer_support_request(user, request) -> bool:
 
 
 def can_resolve_support_request(user, request) -> bool:
-    """The requester, or a colleague of theirs when the requester has left."""
+    """The career staff of the requesting institution, the requester or any colleague. Whether the
+    request's state allows it (an answer to rate) is the service's check."""
     return is_support_requesting_staff(user, request)
 
 

@@ -4,7 +4,7 @@ help; answered requests can become knowledge-base articles for every officer of 
 import uuid
 
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +66,10 @@ def _target_staff_scope(user, prefix=""):
 
     scope = Q(**{f"{prefix}target_institution_id": user.institution_id})
     if is_liaison_officer(user):
-        scope |= Q(**{f"{prefix}target_institution__isnull": True, f"{prefix}in_shared_queue": True})
+        # The asking institution's liaison officer sees its own request in the queue, as the asker.
+        scope |= Q(**{f"{prefix}target_institution__isnull": True, f"{prefix}in_shared_queue": True}) & ~Q(
+            **{f"{prefix}requesting_institution_id": user.institution_id}
+        )
     return scope
 
 
@@ -159,6 +162,26 @@ class SupportRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("consortium:support-detail", args=[self.pk])
+
+    def desk_staff(self):
+        """Who picks the request up while nobody holds it: the target institution's career officers;
+        in the shared queue, every current liaison officer except the asking institution's."""
+        from .people import LiaisonNomination, Role
+
+        if self.in_shared_queue:
+            nominated = LiaisonNomination.objects.active().filter(
+                officer=OuterRef("pk"), institution=OuterRef("institution"), institution__is_active=True
+            )
+            people = User.objects.filter(Exists(nominated), role_assignments__role=Role.CAREER_OFFICER).exclude(
+                institution_id=self.requesting_institution_id
+            )
+        elif self.target_institution_id is not None:
+            people = User.objects.filter(
+                institution_id=self.target_institution_id, role_assignments__role=Role.CAREER_OFFICER
+            )
+        else:
+            return User.objects.none()
+        return people.filter(is_active=True).distinct()
 
     @property
     def is_overdue(self) -> bool:
@@ -258,8 +281,8 @@ class KnowledgeArticleQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
-        """Published articles for the staff who use the desk; an unpublished one to its author too.
-        Mirrors consortium.permissions.can_read_article."""
+        """Published articles for the staff who use the desk; an unpublished one to its author too,
+        while a career officer (who may still edit it). Mirrors consortium.permissions.can_read_article."""
         from ..access import has_role, is_consortium_admin
         from .people import Role
 
@@ -267,6 +290,8 @@ class KnowledgeArticleQuerySet(models.QuerySet):
             return self
         if not has_role(user, Role.CAREER_OFFICER, Role.PARTNER_ADMIN):
             return self.none()
+        if not has_role(user, Role.CAREER_OFFICER):
+            return self.published()
         return self.filter(Q(is_published=True) | Q(author=user))
 
     def search(self, text: str):

@@ -26,7 +26,12 @@ from ..models import (
 from ..permissions import require
 from .audit import record_audit
 from .notifications import notify
-from .support_turnover import hand_over_support_requests, release_support_requests
+from .support_turnover import (
+    assign_waiting_support_requests,
+    hand_over_support_requests,
+    release_support_requests,
+    release_to_shared_queue,
+)
 from .webhooks import emit_event
 
 INVITATION_SALT = "consortium.invitation"
@@ -73,6 +78,8 @@ def save_institution(*, institution: Institution, domains: list[str], by: User) 
     created = institution.pk is None
     institution.full_clean()
     institution.save()
+    if not institution.is_active:
+        release_to_shared_queue(institution=institution)
     institution.domains.exclude(domain__in=domains).delete()
     existing = set(institution.domains.values_list("domain", flat=True))
     InstitutionDomain.objects.bulk_create(
@@ -313,9 +320,11 @@ def set_staff_roles(*, user: User, roles: list[str], by: User) -> User:
         institution=user.institution,
         details={"before": sorted(current), "after": sorted((current - removed) | set(roles))},
     )
-    if Role.CAREER_OFFICER in removed:
+    # A partner admin works the desk too: only someone left with neither role gives up requests.
+    desk_roles = set(permissions.SUPPORT_ROLES)
+    if current & desk_roles and not ((current - removed) | set(roles)) & desk_roles:
         release_support_requests(
-            person=user, reason=gettext_lazy("no longer a career officer"), dedupe_key=f"roles:{entry.pk}"
+            person=user, reason=gettext_lazy("no longer works the support desk"), dedupe_key=f"roles:{entry.pk}"
         )
     notify(
         [user],
@@ -399,6 +408,7 @@ def nominate_liaison(*, institution: Institution, officer: User, by: User) -> Li
             reason=gettext_lazy("a new liaison officer was nominated"),
             dedupe_key=f"nomination:{nomination.pk}",
         )
+    assign_waiting_support_requests(institution=institution, officer=officer, dedupe_key=f"nomination:{nomination.pk}")
     notify(
         [officer, current.officer if current else None],
         "liaison.nominated",

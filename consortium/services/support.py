@@ -53,6 +53,11 @@ MESSAGE_MAX_LENGTH = 10_000
 COMMENT_MAX_LENGTH = 2_000
 # Statuses from which the requester may ask again.
 REOPENABLE_STATUSES = (SupportStatus.ANSWERED, SupportStatus.RESOLVED, SupportStatus.CLOSED)
+# Statuses in which the requester has an answer in front of them to rate: a request handed back to
+# the partner (a reply, a reopening) waits for the next answer first.
+RESOLVABLE_STATUSES = (SupportStatus.ANSWERED, SupportStatus.CLOSED)
+# A claim that does not say whom the claimer saw holding the request (the API, scripts).
+UNCHECKED = object()
 
 
 # Checks
@@ -83,17 +88,28 @@ def _clean_languages(languages, errors: dict) -> list[list[str]]:
 
 
 def _check_attachments(files, errors: dict) -> list[tuple[object, FileKind]]:
-    """Each file's kind as its content shows it; refusals are gathered under `attachments`."""
+    """Each file's kind as its content shows it, which its name must say too (a partner opens a
+    .pdf with a PDF reader); refusals are gathered under `attachments`."""
     files = [file for file in files or () if file]
     if len(files) > MAX_ATTACHMENTS:
         errors["attachments"] = _("Attach at most %(limit)d files.") % {"limit": MAX_ATTACHMENTS}
         return []
     checked, problems = [], []
     for file in files:
+        name = PurePath(file.name).name
         try:
-            checked.append((file, check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)))
+            kind = check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
         except ValidationError as error:
-            problems += [f"{PurePath(file.name).name}: {message}" for message in error.messages]
+            problems += [f"{name}: {message}" for message in error.messages]
+            continue
+        if PurePath(name).suffix.lower() != f".{kind}":
+            problems.append(
+                f"{name}: "
+                + _("The content is %(kind)s, but the name does not end in .%(extension)s.")
+                % {"kind": kind.label, "extension": kind.value}
+            )
+            continue
+        checked.append((file, kind))
     if problems:
         errors["attachments"] = problems
     return checked
@@ -193,15 +209,8 @@ def _assign(request: SupportRequest, user: User | None) -> None:
     request.assignee = user
 
 
-def _desk_staff(request: SupportRequest) -> list[User]:
-    """Who hears of a request nobody is assigned to: the target institution's career officers."""
-    if request.target_institution_id is None:
-        return []
-    return list(User.objects.holding(request.target_institution, Role.CAREER_OFFICER))
-
-
 def _target_side(request: SupportRequest) -> list[User]:
-    return [request.assignee] if request.assignee else _desk_staff(request)
+    return [request.assignee] if request.assignee else list(request.desk_staff())
 
 
 def _event(request: SupportRequest, by: User | None, text: str, **params) -> SupportMessage:
@@ -315,11 +324,16 @@ def _announce(request: SupportRequest) -> None:
         _event(
             request,
             None,
-            gettext_noop("No member institution in %(country)s: the request waits in the shared queue."),
+            gettext_noop("No other member institution in %(country)s: the request waits in the shared queue."),
             country=request.target_country,
         )
+        liaisons = list(request.desk_staff())
+        _notify(liaisons, "support.shared_queue", request, key=f"support-queued:{request.pk}")
+        # Admins are told so that the consortium sees the gap, but they do not work the queue and the
+        # request is not theirs to open: no link.
         admins = User.objects.with_role(Role.CONSORTIUM_ADMIN).filter(is_active=True)
-        _notify(admins, "support.shared_queue", request, key=f"support-queued:{request.pk}")
+        admins = admins.exclude(pk__in=[person.pk for person in liaisons])
+        _notify(admins, "support.shared_queue", request, key=f"support-queued:{request.pk}", url="")
         return
     if request.assignee:
         _event(
@@ -340,17 +354,28 @@ def _announce(request: SupportRequest) -> None:
 
 
 @transaction.atomic
-def claim_support_request(*, request: SupportRequest, by: User) -> SupportRequest:
+def claim_support_request(
+    *, request: SupportRequest, by: User, expected_assignee_id: int | None | object = UNCHECKED
+) -> SupportRequest:
     """Take an open request (or one a colleague holds) as one's own. A request from the shared queue
-    becomes the claimer's institution's. Claiming what one already holds changes nothing."""
-    require(permissions.can_claim_support_request(by, request))
+    becomes the claimer's institution's. Claiming what one already holds changes nothing.
+
+    Locks the request. `expected_assignee_id` is whom the claimer saw holding it (None: nobody):
+    when someone else has taken it since, the claim is refused naming them, so that two officers
+    claiming at once do not silently take it from each other."""
     _lock(request)
+    require(permissions.can_claim_support_request(by, request))
     if request.status not in ACTIVE_SUPPORT_STATUSES:
         raise ValidationError(
             _("This request is %(status)s: there is nothing to claim.") % {"status": request.get_status_display()}
         )
     if request.assignee_id == by.pk and request.status == SupportStatus.CLAIMED:
         return request
+    if expected_assignee_id is not UNCHECKED and request.assignee_id not in (expected_assignee_id, None, by.pk):
+        raise ValidationError(
+            _("%(name)s took this request in the meantime. Take it over from them only if you agreed on it.")
+            % {"name": request.assignee}
+        )
     previous = request.assignee
     if request.target_institution_id is None:
         request.target_institution, request.in_shared_queue = by.institution, False
@@ -374,12 +399,15 @@ def post_support_message(
 ) -> SupportMessage:
     """Add to the thread. A message from the target side is an answer: the first sets the first
     response, and each marks the request answered. A note is for the target side only. A reply
-    from the requesting side to an answer hands the request back to the target side."""
+    from the requesting side to an answer hands the request back to the target side.
+
+    Locks the request first and judges the author on the row as it is then (a shared-queue request
+    may have become another institution's since the page was loaded)."""
+    _lock(request)
     require(permissions.can_view_support_request(author, request))
     answering = permissions.can_answer_support_request(author, request)
     if internal:
         require(answering)
-    _lock(request)
     errors = {}
     body = (body or "").strip()
     if not body:
@@ -465,13 +493,19 @@ def _answer(request: SupportRequest, message: SupportMessage, by: User) -> None:
 def resolve_support_request(
     *, request: SupportRequest, by: User, rating, comment: str = "", publication_consent: bool = False
 ) -> SupportRequest:
-    """The requesting side closes an answered request with a rating from 1 to 5."""
-    require(permissions.can_resolve_support_request(by, request))
+    """The requesting side closes an answered (or automatically closed) request with a rating from
+    1 to 5. Locks the request."""
     _lock(request)
+    require(permissions.can_resolve_support_request(by, request))
     if request.status == SupportStatus.RESOLVED:
         raise ValidationError(_("This request is already resolved."))
     if request.first_response_at is None:
         raise ValidationError(_("There is no answer to rate yet."))
+    if request.status not in RESOLVABLE_STATUSES:
+        raise ValidationError(
+            _("This request is %(status)s: the partner has not answered it again yet.")
+            % {"status": request.get_status_display()}
+        )
     errors = {}
     try:
         rating = int(rating)
@@ -484,7 +518,7 @@ def resolve_support_request(
         errors["comment"] = _("At most %(limit)d characters.") % {"limit": COMMENT_MAX_LENGTH}
     if errors:
         raise ValidationError(errors)
-    request.status, request.resolved_at = SupportStatus.RESOLVED, timezone.now()
+    request.status, request.resolved_at, request.closed_at = SupportStatus.RESOLVED, timezone.now(), None
     request.rating, request.rating_comment = rating, comment
     request.publication_consent = bool(publication_consent)
     request.save()
@@ -496,9 +530,12 @@ def resolve_support_request(
 @transaction.atomic
 def reopen_support_request(*, request: SupportRequest, by: User, reason: str) -> SupportRequest:
     """The requesting side asks again, saying what is missing; the request goes back to the person
-    who had it, or to the target institution's liaison officer if they no longer work its desk."""
-    require(permissions.can_reopen_support_request(by, request))
+    who had it, or to the target institution's liaison officer if they no longer work its desk.
+    The publication consent stays as it was: an article already published from the request keeps
+    its basis, and the consent is given again or withdrawn when the request is resolved. Locks the
+    request."""
     _lock(request)
+    require(permissions.can_reopen_support_request(by, request))
     if request.status not in REOPENABLE_STATUSES:
         raise ValidationError(_("Only an answered, resolved or closed request can be reopened."))
     reason = (reason or "").strip()
@@ -510,7 +547,7 @@ def reopen_support_request(*, request: SupportRequest, by: User, reason: str) ->
         _assign(request, _liaisons([request.target_institution]).get(request.target_institution_id))
     request.status = SupportStatus.REOPENED
     request.resolved_at = request.closed_at = request.rating = None
-    request.rating_comment, request.publication_consent = "", False
+    request.rating_comment = ""
     request.save()
     SupportMessage.objects.create(request=request, author=by, kind=SupportMessage.Kind.MESSAGE, body=reason)
     event = _event(request, by, gettext_noop("%(name)s reopened the request."), name=by)

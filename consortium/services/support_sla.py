@@ -2,6 +2,8 @@
 where weekends and that country's public holidays do not count."""
 
 import datetime
+import functools
+import zoneinfo
 
 import holidays
 from django.conf import settings
@@ -13,24 +15,117 @@ from ..models import ACTIVE_SUPPORT_STATUSES, Institution, Role, SupportBreach, 
 from .notifications import notify
 
 # The assignee hears about a waiting request when this share of the time to the deadline has passed.
-REMINDER_SHARE = 2 / 3
+REMINDER_SHARE = (2, 3)
+
+
+# The representative time zone of each country the consortium works in (its capital's); the
+# holidays package knows no zones. A country not listed counts its days in UTC.
+COUNTRY_TIME_ZONES = {
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "CH": "Europe/Zurich",
+    "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague",
+    "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "ES": "Europe/Madrid",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "GB": "Europe/London",
+    "GR": "Europe/Athens",
+    "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IS": "Atlantic/Reykjavik",
+    "IT": "Europe/Rome",
+    "LI": "Europe/Vaduz",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "LV": "Europe/Riga",
+    "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam",
+    "NO": "Europe/Oslo",
+    "PL": "Europe/Warsaw",
+    "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest",
+    "SE": "Europe/Stockholm",
+    "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava",
+}
+
+
+def country_time_zone(country: str) -> datetime.tzinfo:
+    return zoneinfo.ZoneInfo(COUNTRY_TIME_ZONES[code]) if (code := str(country)) in COUNTRY_TIME_ZONES else datetime.UTC
+
+
+@functools.cache
+def _closed_days(country: str):
+    """The country's public holidays (the package adds each year as it is asked about)."""
+    try:
+        return holidays.country_holidays(country)
+    except NotImplementedError:
+        return frozenset()  # a country the package does not know: weekends only
+
+
+def _is_working_day(day: datetime.date, country: str) -> bool:
+    return day.weekday() < 5 and day not in _closed_days(country)
+
+
+def _local_days(start: datetime.datetime, country: str):
+    """From the local day of `start` on: (wall-clock start, wall-clock end) of each working day,
+    the first cut at `start`. Naive local times, so that every working day is 24 hours long."""
+    tz = country_time_zone(country)
+    local = start.astimezone(tz).replace(tzinfo=None)
+    day = local.date()
+    while True:
+        if _is_working_day(day, str(country)):
+            day_start = datetime.datetime.combine(day, datetime.time.min)
+            yield max(local, day_start), day_start + datetime.timedelta(days=1)
+        day += datetime.timedelta(days=1)
+
+
+def add_working_time(start: datetime.datetime, working: datetime.timedelta, country: str) -> datetime.datetime:
+    """The moment when `working` time has passed in `country`'s working days after `start`.
+
+    The rule: only the hours of the country's working days count (Monday to Friday, except its
+    public holidays), whole local days of 24 hours, in the local time of the country's capital.
+    So a request sent on Friday at 15:00 with three working days is due on Wednesday at 15:00;
+    one sent during a weekend or a holiday starts counting at 00:00 of the next working day, and
+    is due at the end of the third one (Saturday 10:00 → Wednesday 23:59:59). A deadline that
+    falls exactly at the end of a working day is given as its last second, 23:59:59, so that it
+    is on that day and not at the start of a weekend.
+    """
+    if working <= datetime.timedelta(0):
+        return start
+    left = working
+    for begin, end in _local_days(start, country):
+        if left < end - begin:
+            moment = begin + left
+            break
+        if left == end - begin:
+            moment = end - datetime.timedelta(seconds=1)
+            break
+        left -= end - begin
+    return moment.replace(tzinfo=country_time_zone(country)).astimezone(start.tzinfo or datetime.UTC)
+
+
+def working_time_between(start: datetime.datetime, end: datetime.datetime, country: str) -> datetime.timedelta:
+    """How much of the country's working time lies between two moments (see add_working_time)."""
+    tz = country_time_zone(country)
+    stop = end.astimezone(tz).replace(tzinfo=None)
+    total = datetime.timedelta(0)
+    for begin, day_end in _local_days(start, country):
+        if begin >= stop:
+            break
+        total += min(day_end, stop) - begin
+    return total
 
 
 def add_working_days(start: datetime.datetime, days: int, country: str) -> datetime.datetime:
-    """The moment `days` working days after `start` in `country`: the same time of day on the day
-    reached by skipping weekends and public holidays (a request sent on Friday afternoon with three
-    days is due on Wednesday afternoon)."""
-    try:
-        # str(): a CountryField hands out Country objects, which the package does not take.
-        closed = holidays.country_holidays(str(country), years=range(start.year, start.year + 2))
-    except NotImplementedError:
-        closed = {}  # a country the package does not know: weekends only
-    moment, left = start, days
-    while left:
-        moment += datetime.timedelta(days=1)
-        if moment.weekday() < 5 and moment.date() not in closed:
-            left -= 1
-    return moment
+    """`days` working days of `country` after `start`, by the rule of add_working_time."""
+    return add_working_time(start, datetime.timedelta(days=days), country)
 
 
 def first_response_due(*, country: str, opened_at: datetime.datetime) -> datetime.datetime:
@@ -38,7 +133,13 @@ def first_response_due(*, country: str, opened_at: datetime.datetime) -> datetim
 
 
 def reminder_due_at(request: SupportRequest) -> datetime.datetime:
-    return request.created_at + (request.first_response_due_at - request.created_at) * REMINDER_SHARE
+    """Two thirds of the request's working time to its deadline (two of three working days), so
+    that, like the deadline, it falls on a working day of the target country."""
+    country = str(request.target_country)
+    working = working_time_between(request.created_at, request.first_response_due_at, country)
+    # Whole seconds: a deadline given as 23:59:59 would otherwise leave a fraction of a second.
+    share = round(working.total_seconds() * REMINDER_SHARE[0] / REMINDER_SHARE[1])
+    return add_working_time(request.created_at, datetime.timedelta(seconds=share), country)
 
 
 def check_support_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -54,7 +155,7 @@ def check_support_deadlines(now: datetime.datetime | None = None) -> dict[str, i
     # Requests waiting for a first response are few at any time, so the two-thirds point is
     # worked out here rather than in SQL, where duration arithmetic differs between databases.
     candidates = waiting.filter(reminded_at__isnull=True, first_response_due_at__gt=now).only(
-        "pk", "created_at", "first_response_due_at"
+        "pk", "created_at", "first_response_due_at", "target_country"
     )
     reminded = sum(_remind(request.pk, now) for request in candidates if reminder_due_at(request) <= now)
     overdue = SupportRequest.objects.overdue(now).filter(breach__isnull=True).values_list("pk", flat=True)
@@ -77,7 +178,7 @@ def _remind(request_id: int, now: datetime.datetime) -> bool:
     )
     assignee = request.assignee if request.assignee and request.assignee.is_active else None
     notify(
-        [assignee] if assignee else _desk_staff(request),
+        [assignee] if assignee else list(request.desk_staff()),
         "support.reminder",
         context={"request": request, "due_at": request.first_response_due_at},
         dedupe_key=f"support-reminder:{request.pk}",
@@ -118,32 +219,18 @@ def _record_breach(request_id: int, now: datetime.datetime) -> bool:
 
 
 def _target_institutions(request: SupportRequest):
-    """The member institutions that owe the answer: the chosen one, or every member in the country
-    while the request has not been routed to one."""
-    if request.target_institution_id:
-        return Institution.objects.filter(pk=request.target_institution_id)
-    return Institution.objects.active().filter(country=request.target_country)
-
-
-# Current liaison officers of active members.
-LIAISON = Q(liaison_nominations__ends_at__isnull=True, liaison_nominations__institution__is_active=True)
-
-
-def _desk_staff(request: SupportRequest) -> list[User]:
-    """Who picks up a request nobody is assigned to: the target's career officers, or every
-    liaison officer for the consortium-wide queue."""
-    if request.in_shared_queue:
-        people = User.objects.filter(LIAISON)
-    else:
-        people = User.objects.filter(
-            institution__in=_target_institutions(request), role_assignments__role=Role.CAREER_OFFICER
-        )
-    return list(people.filter(is_active=True).distinct())
+    """The member institution that owes the answer. Outside the shared queue a request always has
+    one: routing picks a member or queues it, and claiming from the queue or the queue's release
+    of an inactive member's requests keep the two in step."""
+    return Institution.objects.filter(pk=request.target_institution_id)
 
 
 def _escalation_recipients(request: SupportRequest) -> list[User]:
     if request.in_shared_queue:
-        people = User.objects.filter(LIAISON | Q(role_assignments__role=Role.CONSORTIUM_ADMIN))
+        # The liaison officers who work the queue (never the asking institution's) and the admins.
+        people = User.objects.filter(
+            Q(pk__in=request.desk_staff().values("pk")) | Q(role_assignments__role=Role.CONSORTIUM_ADMIN)
+        )
     else:
         people = User.objects.filter(
             institution__in=_target_institutions(request),

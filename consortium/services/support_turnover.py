@@ -1,6 +1,8 @@
 """Support requests follow the people who answer them: when a liaison officer is replaced, or
-someone leaves or stops being a career officer, their open requests move on, with a line in each
-thread, so that nothing waits on a person who can no longer answer."""
+someone leaves or stops working the desk, their open requests move on; a new liaison officer
+takes the requests nobody holds; an institution that stops being a member hands its requests to the
+shared queue. Each move writes a line in the thread, so that nothing waits on a person who can no
+longer answer."""
 
 from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
@@ -87,3 +89,70 @@ def release_support_requests(*, person: User, reason: Promise, dedupe_key: str) 
     if successor is not None and not successor.is_active:
         successor = None
     return hand_over_support_requests(previous=person, successor=successor, reason=reason, dedupe_key=dedupe_key)
+
+
+def assign_waiting_support_requests(*, institution, officer: User, dedupe_key: str) -> int:
+    """Give a newly nominated liaison officer the institution's requests that wait for someone:
+    addressed to it, still to be acted on, and held by nobody. Each thread says so and the officer
+    hears of each request. Call it inside the nomination's transaction; running it again finds
+    nothing left to give. Returns how many requests it assigned."""
+    waiting = list(
+        SupportRequest.objects.select_for_update(of=("self",))
+        .filter(target_institution=institution, assignee__isnull=True, status__in=ACTIVE_SUPPORT_STATUSES)
+        .select_related("requesting_institution", "target_institution")
+        .order_by("pk")
+    )
+    if not waiting:
+        return 0
+    SupportRequest.objects.filter(pk__in=[r.pk for r in waiting]).update(assignee=officer, updated_at=timezone.now())
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("Sent to %(name)s, the new liaison officer of %(institution)s.") % {
+            "name": officer.full_name,
+            "institution": institution.name,
+        }
+    SupportMessage.objects.bulk_create(
+        SupportMessage(request=r, kind=SupportMessage.Kind.EVENT, body=body) for r in waiting
+    )
+    for request in waiting:
+        request.assignee = officer
+        notify(
+            [officer],
+            "support.received",
+            context={"request": request, "by": None},
+            dedupe_key=f"{dedupe_key}:waiting:{request.pk}",
+            target=request,
+        )
+    return len(waiting)
+
+
+def release_to_shared_queue(*, institution) -> int:
+    """An institution that stops being a member answers nothing more: its requests still to be
+    acted on leave it for the consortium-wide queue, where any liaison officer can take them.
+    The target institution is cleared, as for every request in the queue, because the shared queue
+    is the requests that no member owes (is_support_target_staff reads it so); the thread's event
+    line keeps the name. Answered requests stay: they wait for the requester, not for the member.
+    Running it again finds nothing left. Returns how many requests moved."""
+    moving = list(
+        SupportRequest.objects.select_for_update(of=("self",))
+        .filter(target_institution=institution, status__in=ACTIVE_SUPPORT_STATUSES)
+        .order_by("pk")
+    )
+    if not moving:
+        return 0
+    was_claimed = Q(status=SupportStatus.CLAIMED)
+    SupportRequest.objects.filter(pk__in=[r.pk for r in moving]).update(
+        target_institution=None,
+        in_shared_queue=True,
+        assignee=None,
+        status=Case(When(was_claimed, then=Value(SupportStatus.OPEN)), default=F("status")),
+        claimed_at=Case(When(was_claimed, then=Value(None)), default=F("claimed_at")),
+        updated_at=timezone.now(),
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _(
+            "%(institution)s is no longer a member: the request waits in the shared queue for any liaison officer."
+        ) % {"institution": institution.name}
+    SupportMessage.objects.bulk_create(
+        SupportMessage(request=r, kind=SupportMessage.Kind.EVENT, body=body) for r in moving
+    )
+    return len(moving)

@@ -1,6 +1,8 @@
 """The support desk in the browser: the desk's lists, opening a request, its thread and workflow,
 and the attachments. Students and anyone outside the two institutions get 404."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -99,11 +101,15 @@ def _render_detail(request, support: SupportRequest, **forms):
         "can_answer": answering and not finished,
         "can_note": answering,
         "can_reply": requesting and not finished,
-        "can_resolve": requesting and support.first_response_at is not None and not finished,
+        "can_resolve": requesting
+        and support.first_response_at is not None
+        and support.status in desk.RESOLVABLE_STATUSES,
         "can_reopen": requesting and support.status in desk.REOPENABLE_STATUSES,
         "can_publish": answering and permissions.can_publish_article(user, support),
         "message_form": forms.get("message_form") or SupportMessageForm(),
-        "resolve_form": forms.get("resolve_form") or SupportResolveForm(),
+        # A request resolved again keeps the consent it had unless the requester unticks it.
+        "resolve_form": forms.get("resolve_form")
+        or SupportResolveForm(initial={"publication_consent": support.publication_consent}),
         "reopen_form": forms.get("reopen_form") or SupportReopenForm(),
     }
     return render(request, "consortium/support_detail.html", context)
@@ -119,12 +125,22 @@ def _done(request, support, text: str):
     return redirect(support)
 
 
+def _expected_assignee(request):
+    """Whom the claim form showed holding the request: its hidden field, empty for nobody."""
+    if "expected_assignee" not in request.POST:
+        return desk.UNCHECKED
+    try:
+        return int(request.POST["expected_assignee"])
+    except ValueError:
+        return None
+
+
 @login_required
 @require_POST
 def support_claim(request, pk):
     support = _support_for(request, pk)
     try:
-        desk.claim_support_request(request=support, by=request.user)
+        desk.claim_support_request(request=support, by=request.user, expected_assignee_id=_expected_assignee(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(support)
@@ -193,9 +209,10 @@ def support_attachment(request, pk):
         handle = attachment.file.storage.open(attachment.file.name, "rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=CONTENT_TYPES[FileKind(attachment.kind)]
-    )
+    # Named for what the content is, whatever name it came with, so the file opens as what it is.
+    kind = FileKind(attachment.kind)
+    filename = f"{PurePath(attachment.name).stem or 'attachment'}.{kind}"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -40,7 +40,8 @@ def support_figures(request):
         raise Http404
     period = (_day_start(start), _day_start(end + datetime.timedelta(days=1)))
     matrix = request_matrix(*period) if admin else None
-    if request.GET.get("format") == "csv":
+    # A refused period shows the page with its error rather than a file for another period.
+    if request.GET.get("format") == "csv" and valid:
         if matrix is None:
             raise Http404
         return matrix_csv(matrix, start, end)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consortium.models import KnowledgeArticle, LiaisonNomination, Role, SupportCategory
+from consortium.permissions import can_read_article
 from consortium.services import knowledge
 from consortium.services import support as desk
 from tests.factories import InstitutionFactory
@@ -394,3 +395,26 @@ def test_anonymise_keeps_dates_and_short_numbers():
     assert knowledge.anonymise(text, ["Ana Ruiz"]) == (
         "Call [phone] or [phone], not on 15.09.2025 or room 101. [name]; [e-mail]"
     )
+
+
+def test_the_article_list_and_each_article_follow_one_reading_rule(client, people, desk_people, make_user, other):
+    """An unpublished article is read by its author while a career officer (who may still edit it)
+    and by consortium admins; a partner admin, even its author, reads published articles only."""
+    officer_author = desk_people["liaison"]
+    admin_author = make_user(Role.PARTNER_ADMIN, institution=other)
+    articles = [
+        make_article(officer_author, title="Published"),
+        make_article(officer_author, title="Officer's draft", is_published=False),
+        make_article(admin_author, title="Admin's draft", is_published=False),
+    ]
+    readers = [officer_author, admin_author, desk_people["third_officer"], people["other_admin"]]
+    readers += [people["consortium_admin"], desk_people["student"]]
+    for reader in readers:
+        visible = set(KnowledgeArticle.objects.visible_to(reader))
+        for article in articles:
+            assert (article in visible) is can_read_article(reader, article), (reader, article)
+    assert set(KnowledgeArticle.objects.visible_to(admin_author)) == {articles[0]}
+    client.force_login(admin_author)
+    assert client.get(articles[2].get_absolute_url()).status_code == 404
+    client.force_login(officer_author)
+    assert client.get(articles[1].get_absolute_url()).status_code == 200

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -646,3 +647,222 @@ def test_the_desk_lists_cost_the_same_whatever_their_length(client, desk_people,
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(response.context["page"]) >= 9
+
+
+# The shared queue: the asking institution stays on the asking side
+
+
+@pytest.fixture
+def home_liaison(make_user, home):
+    """The asking institution's own liaison officer, who sees the shared queue like every liaison."""
+    officer = make_user(Role.CAREER_OFFICER, institution=home, full_name="Lía Casa")
+    LiaisonNomination.objects.create(institution=home, officer=officer)
+    return officer
+
+
+def test_internal_notes_on_a_shared_request_are_hidden_from_the_asking_institutions_liaison(
+    client, desk_people, home_liaison
+):
+    support = open_request(desk_people, target_country="NO")
+    desk.post_support_message(
+        request=support,
+        author=desk_people["third_liaison"],
+        body="Ask the embassy first",
+        internal=True,
+        attachments=[upload(name="contacts.pdf")],
+    )
+    attachment = support.messages.get(kind="note").attachments.get()
+    attachment_url = reverse("consortium:support-attachment", args=[attachment.pk])
+    # The target side: every other liaison officer.
+    client.force_login(desk_people["liaison"])
+    assert "Ask the embassy first" in client.get(support.get_absolute_url()).content.decode()
+    assert client.get(attachment_url).status_code == 200
+    # The asking side, its liaison officer included, sees the request but not the note.
+    for who in ("home_liaison", "requester", "colleague"):
+        user = home_liaison if who == "home_liaison" else desk_people[who]
+        client.force_login(user)
+        page = client.get(support.get_absolute_url())
+        assert page.status_code == 200 and "embassy" not in page.content.decode()
+        assert "Add as an internal note" not in page.content.decode()
+        assert client.get(attachment_url).status_code == 404
+        assert not SupportMessage.objects.visible_to(user).filter(kind="note").exists()
+        assert not SupportAttachment.objects.visible_to(user).exists()
+        response = client.post(
+            reverse("consortium:support-message", args=[support.pk]), {"body": "Peek", "kind": "note"}
+        )
+        assert response.status_code == 403
+        with pytest.raises(PermissionDenied):
+            desk.claim_support_request(request=support, by=user)
+    # An officer of a third institution who is no liaison officer sees nothing at all.
+    client.force_login(desk_people["third"])
+    assert client.get(support.get_absolute_url()).status_code == 404
+    assert client.get(attachment_url).status_code == 404
+
+
+def test_a_shared_request_is_announced_to_the_liaison_officers_but_the_askers(desk_people, home_liaison):
+    support = open_request(desk_people, target_country="NO")
+    for who in ("liaison", "third_liaison"):
+        notification = Notification.objects.get(recipient=desk_people[who], kind="support.shared_queue")
+        assert notification.url == support.get_absolute_url()
+    assert notified(home_liaison, "support.shared_queue") == 0
+    # Admins hear of it without a link to a page they may not open.
+    admin_notification = Notification.objects.get(recipient=desk_people["consortium_admin"])
+    assert (admin_notification.kind, admin_notification.url) == ("support.shared_queue", "")
+
+    desk.post_support_message(request=support, author=desk_people["requester"], body="Any news?")
+    assert notified(desk_people["liaison"], "support.message") == 1
+    assert notified(desk_people["third_liaison"], "support.message") == 1
+    assert notified(home_liaison, "support.message") == 0
+
+
+def test_shared_queue_reminders_and_escalations_skip_the_asking_institution(desk_people, home_liaison):
+    from consortium.services.support_sla import check_support_deadlines
+
+    support = open_request(desk_people, target_country="NO")
+    check_support_deadlines(now=support.created_at + (support.first_response_due_at - support.created_at) * 0.9)
+    check_support_deadlines(now=support.first_response_due_at + datetime.timedelta(minutes=1))
+    for kind in ("support.reminder", "support.breach"):
+        assert notified(desk_people["liaison"], kind) == 1
+        assert notified(desk_people["third_liaison"], kind) == 1
+        assert notified(home_liaison, kind) == 0
+    assert notified(desk_people["consortium_admin"], "support.breach") == 1
+
+
+# Each step judges the request as it is under the lock, not as the page loaded it
+
+
+def test_a_shared_request_claimed_meanwhile_is_not_the_others_to_note_or_claim(desk_people):
+    support = open_request(desk_people, target_country="NO")
+    # Two pages loaded while the request was still in the shared queue.
+    stale_page, other_stale_page = (SupportRequest.objects.get(pk=support.pk) for _ in range(2))
+    desk.claim_support_request(request=support, by=desk_people["liaison"])
+    with pytest.raises(PermissionDenied):
+        desk.post_support_message(request=stale_page, author=desk_people["third_liaison"], body="Mine", internal=True)
+    with pytest.raises(PermissionDenied):
+        desk.claim_support_request(request=other_stale_page, by=desk_people["third_liaison"])
+    support.refresh_from_db()
+    assert support.assignee == desk_people["liaison"] and not support.messages.filter(kind="note").exists()
+
+
+# Attachments: the name must say what the content is
+
+
+def test_an_attachment_named_for_another_kind_is_refused(client, desk_people, other):
+    client.force_login(desk_people["requester"])
+    response = client.post(
+        reverse("consortium:support-create"),
+        FORM | {"target_institution": other.pk, "attachments": [upload(odt(), "cv.pdf"), upload(name="page.html")]},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "attachments": [
+            "cv.pdf: The content is ODT, but the name does not end in .odt.",
+            "page.html: The content is PDF, but the name does not end in .pdf.",
+        ]
+    }
+    assert not SupportRequest.objects.exists() and not SupportAttachment.objects.exists()
+    # Upper-case extensions are the same name.
+    support = open_request(desk_people, attachments=[upload(name="NORMS.PDF")])
+    assert support.attachments.get().name == "NORMS.PDF"
+
+
+def test_an_attachment_is_downloaded_under_the_name_of_its_kind(client, desk_people, support):
+    attachment = SupportAttachment(request=support, uploaded_by=desk_people["requester"], name="page.html", kind="pdf")
+    attachment.file.save("page.pdf", SimpleUploadedFile("page.pdf", PDF), save=False)
+    attachment.size = len(PDF)
+    attachment.save()
+    client.force_login(desk_people["liaison"])
+    response = client.get(reverse("consortium:support-attachment", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="page.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+
+
+# Reopening, resolving and publication consent
+
+
+def test_reopening_keeps_the_publication_consent_and_the_published_article(client, desk_people, support):
+    from consortium.services import knowledge
+
+    support = answered(desk_people, support)
+    desk.resolve_support_request(request=support, by=desk_people["requester"], rating=5, publication_consent=True)
+    article = knowledge.publish_article(
+        support_request=support,
+        by=desk_people["liaison"],
+        title="Internships in Italy",
+        question="Are unpaid internships usual?",
+        answer="With a stipend of 500 EUR.",
+        country="IT",
+        category="internships",
+    )
+    desk.reopen_support_request(request=support, by=desk_people["requester"], reason="And for a Bachelor?")
+    support.refresh_from_db()
+    article.refresh_from_db()
+    assert support.status == SupportStatus.REOPENED and support.publication_consent is True
+    assert article.is_published
+    # Resolving again offers the consent as it stands.
+    answered(desk_people, support)
+    client.force_login(desk_people["requester"])
+    form = client.get(support.get_absolute_url()).context["resolve_form"]
+    assert form["publication_consent"].value() is True
+
+
+@pytest.mark.parametrize("status", [SupportStatus.OPEN, SupportStatus.CLAIMED, SupportStatus.REOPENED])
+def test_only_an_answered_or_closed_request_can_be_resolved(client, desk_people, support, status):
+    support = answered(desk_people, support)
+    SupportRequest.objects.filter(pk=support.pk).update(status=status)
+    client.force_login(desk_people["requester"])
+    page = client.get(support.get_absolute_url()).content.decode()
+    assert "Resolve and rate the answer" not in page
+    response = client.post(reverse("consortium:support-resolve", args=[support.pk]), {"rating": "5"})
+    assert response.status_code == 200
+    assert response.context["resolve_form"].non_field_errors() == [
+        f"This request is {SupportStatus(status).label}: the partner has not answered it again yet."
+    ]
+    support.refresh_from_db()
+    assert support.status == status and support.rating is None and support.resolved_at is None
+
+
+def test_a_closed_request_can_still_be_resolved_and_rated(client, desk_people, support):
+    support = answered(desk_people, support)
+    SupportRequest.objects.filter(pk=support.pk).update(status=SupportStatus.CLOSED, closed_at=timezone.now())
+    client.force_login(desk_people["requester"])
+    assert "Resolve and rate the answer" in client.get(support.get_absolute_url()).content.decode()
+    response = client.post(reverse("consortium:support-resolve", args=[support.pk]), {"rating": "4"})
+    assert response.status_code == 302
+    support.refresh_from_db()
+    assert (support.status, support.rating, support.closed_at) == (SupportStatus.RESOLVED, 4, None)
+
+
+# Two officers claiming at once
+
+
+def test_a_claim_on_a_request_someone_took_meanwhile_is_refused_naming_them(client, desk_people, other):
+    LiaisonNomination.objects.filter(institution=other).update(ends_at=timezone.now())
+    support = open_request(desk_people, target_institution=other)
+    assert support.assignee is None
+    client.force_login(desk_people["liaison"])
+    assert 'name="expected_assignee" value=""' in client.get(support.get_absolute_url()).content.decode()
+    url = reverse("consortium:support-claim", args=[support.pk])
+
+    # A colleague was quicker, from the same page in another browser.
+    quicker = Client()
+    quicker.force_login(desk_people["target_colleague"])
+    assert quicker.post(url, {"expected_assignee": ""}).status_code == 302
+    response = client.post(url, {"expected_assignee": ""}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"{desk_people['target_colleague']} took this request in the meantime. "
+        "Take it over from them only if you agreed on it."
+    ]
+    support.refresh_from_db()
+    assert support.assignee == desk_people["target_colleague"]
+    assert notified(desk_people["target_colleague"], "support.claimed") == 0
+
+    # The page now offers a take-over, naming the holder it showed: that is deliberate and goes through.
+    page = response.content.decode()
+    assert "Take over this request" in page
+    assert f'name="expected_assignee" value="{desk_people["target_colleague"].pk}"' in page
+    assert client.post(url, {"expected_assignee": desk_people["target_colleague"].pk}).status_code == 302
+    support.refresh_from_db()
+    assert support.assignee == desk_people["liaison"]
+    assert notified(desk_people["target_colleague"], "support.claimed") == 1

@@ -114,6 +114,19 @@ def test_a_bad_period_is_refused_with_the_field_named(client, people, desk):
     assert response.status_code == 200 and list(response.context["form"].errors) == ["start"]
 
 
+@pytest.mark.parametrize("field", ["start", "end"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
+def test_days_out_of_range_are_refused_with_the_field_named(client, people, desk, field, day):
+    client.force_login(people["consortium_admin"])
+    for query in ({field: day}, {field: day, "format": "csv"}):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        assert response.context["form"].errors == {field: ["Choose a day between the years 2000 and 2100."]}
+    # The bounds themselves are days like any other.
+    response = client.get(URL, {"start": "2000-01-01", "end": "2100-12-31"})
+    assert response.status_code == 200 and not response.context["form"].errors
+
+
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.ACADEMIC, Role.COMPANY_CONTACT])
 def test_people_who_do_not_work_the_desk_get_404(client, make_user, desk, role):
     client.force_login(make_user(role))
