@@ -77,6 +77,20 @@ class ConsortiumConfig(AppConfig):
                 template=f"consortium/notifications/support_{name}.txt",
                 transactional=True,
             )
+        # Evaluation surveys: the invitation and its one reminder concern the person's own
+        # participation in an event, so they are transactional.
+        register_notification_kind(
+            "survey.invitation",
+            _("Evaluation surveys of events you took part in"),
+            template="consortium/notifications/survey_invitation.txt",
+            transactional=True,
+        )
+        register_notification_kind(
+            "survey.reminder",
+            _("Reminders of evaluation surveys you have not answered"),
+            template="consortium/notifications/survey_reminder.txt",
+            transactional=True,
+        )
         register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))
         register_webhook_event("support_request.answered", _("A partner answered a support request of yours"))
         register_privacy_provider("account", export=privacy.export_account, erase=privacy.erase_account)
@@ -84,3 +98,5 @@ class ConsortiumConfig(AppConfig):
             "notifications", export=privacy.export_notifications, erase=privacy.erase_notifications
         )
         register_privacy_provider("staff_work", export=privacy.export_staff_work, erase=privacy.erase_staff_work)
+        register_privacy_provider("seats", export=privacy.export_seats, erase=privacy.erase_seats)
+        register_privacy_provider("surveys", export=privacy.export_surveys, erase=privacy.erase_surveys)

@@ -24,13 +24,42 @@ app.conf.beat_schedule = {
         "task": "consortium.tasks.close_stale_support_requests",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Offered seats (training weeks, summer schools) wait 48 hours or 7 days; within five minutes of
+    # the deadline the seat passes to the next in line.
+    "expire-seat-offers": {"task": "consortium.tasks.expire_seat_offers", "schedule": 300},
+    # One reminder to those who have not answered a survey closing within three days; in the
+    # morning (UTC), when people read their mail.
+    "remind-survey-participants": {
+        "task": "consortium.tasks.remind_survey_participants",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Jobs past their deadline disappear early in the morning (UTC), with their posters told.
     "expire-jobs-and-remind": {"task": "jobs.tasks.expire_and_remind", "schedule": crontab(hour=3, minute=0)},
     # Job alerts in the morning (UTC), after the night's expiry, so that students read them at breakfast.
     "send-daily-job-alerts": {"task": "jobs.tasks.send_daily_alerts", "schedule": crontab(hour=6, minute=0)},
+    # Country guide sections nobody reviewed for a year: a monthly nudge to their maintainers is enough
+    # for text that changes yearly, on the first morning of the month (UTC), until someone reviews them.
+    "remind-stale-guide-sections": {
+        "task": "guides.tasks.remind_stale_guide_sections",
+        "schedule": crontab(hour=7, minute=0, day_of_month="1"),
+    },
     # Weekly job alerts on Monday morning, to plan the week's applications; the rest of the week is quiet.
     "send-weekly-job-alerts": {
         "task": "jobs.tasks.send_weekly_alerts",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
+    },
+    # Introduction requests: reminders after 7 days and expiry after 14 are counted in days, so an
+    # hourly pass keeps them within the hour; each happens once, however often this runs.
+    "remind-and-expire-introductions": {"task": "matching.tasks.remind_and_expire_introductions", "schedule": 3600},
+    # Cooperation offers: owners reminded a week before expiry; a day's precision is enough.
+    "remind-and-retire-offers": {
+        "task": "matching.tasks.remind_and_retire_offers",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    # Recommendations are recomputed when a profile changes; at night the stale ones too, so that
+    # new people and offers reach everyone within a day.
+    "refresh-recommendations": {
+        "task": "matching.tasks.refresh_recommendations",
+        "schedule": crontab(hour=1, minute=30),
     },
 }

@@ -522,3 +522,34 @@ class SupportReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("What is still missing?"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SurveyAnswerForm(forms.Form):
+    """One field per question of a survey's questionnaire, named question_<id>; the service checks
+    the answers again (window, scale, required) and its errors land next to the same fields."""
+
+    def __init__(self, *args, questions, **kwargs):
+        from .models import QuestionKind
+        from .services.surveys import TEXT_ANSWER_MAX_LENGTH, field_name
+
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            if question.kind == QuestionKind.TEXT:
+                field = forms.CharField(
+                    widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+                    max_length=TEXT_ANSWER_MAX_LENGTH,
+                )
+            else:
+                field = forms.TypedChoiceField(
+                    choices=[(n, str(n)) for n in question.scale], coerce=int, widget=forms.RadioSelect
+                )
+            field.label, field.required, field.question = question.text, question.required, question
+            self.fields[field_name(question)] = field
+
+    def answers(self) -> dict[int, int | str]:
+        return {
+            field.question.pk: self.cleaned_data[name]
+            for name, field in self.fields.items()
+            if self.cleaned_data.get(name) not in (None, "")
+        }

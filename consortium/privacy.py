@@ -150,3 +150,53 @@ def _scrub(value, needles: list[str], replacement: str):
     if isinstance(value, str):
         return _replace(value, needles, replacement)
     return value
+
+
+def export_seats(user) -> dict:
+    from .models import Seat
+
+    return {
+        "seats": list(
+            Seat.objects.filter(holder=user).values(
+                "plan__kind", "institution__name", "status", "queued_at", "offered_at", "confirmed_at", "released_at"
+            )
+        )
+    }
+
+
+def erase_seats(user) -> None:
+    """Give up every seat and place in line, so that the next people get them; the rows stay, as
+    the event's history, tied to the anonymised account."""
+    from .models import Seat
+    from .services.seats import release_seat
+
+    for seat in Seat.objects.live().filter(holder=user):
+        release_seat(seat=seat)
+
+
+def export_surveys(user) -> dict:
+    """Named answers are the person's; anonymous ones are tied to nobody and cannot be found."""
+    from .models import SurveyAnswer, SurveyParticipant
+
+    return {
+        "surveys_asked": list(
+            SurveyParticipant.objects.filter(user=user).values("survey__title", "responded_at", "reminded_at")
+        ),
+        "named_answers": list(
+            SurveyAnswer.objects.filter(response__respondent=user).values(
+                "response__survey__title", "question__text", "number", "text"
+            )
+        ),
+    }
+
+
+def erase_surveys(user) -> None:
+    """Named responses lose their author and stay in the results; free texts that name the person
+    are scrubbed."""
+    from .models import SurveyAnswer, SurveyResponse
+
+    SurveyResponse.objects.filter(respondent=user).update(respondent=None)
+    needles, anonymous = _needles(user), _anonymous(user)
+    for answer in SurveyAnswer.objects.filter(_mentions(needles, "text")):
+        answer.text = _replace(answer.text, needles, anonymous)
+        answer.save(update_fields=["text"])

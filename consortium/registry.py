@@ -97,3 +97,14 @@ COMPANY_SECTIONS: list[Callable[[Any, Any], str]] = []
 def register_company_section(render: Callable[[Any, Any], str]) -> None:
     if render not in COMPANY_SECTIONS:
         COMPANY_SECTIONS.append(render)
+
+
+# Who hears about a seat plan's offers and expiries: handler(seat, event) with event "offered" or
+# "expired", keyed by SeatPlan.kind ("training.week"). Called after the seat's transaction commits.
+SEAT_HANDLERS: dict[str, Callable[[Any, str], None]] = {}
+
+
+def register_seat_handler(kind: str, handler: Callable[[Any, str], None]) -> None:
+    if SEAT_HANDLERS.get(kind, handler) is not handler:
+        raise ValueError(f"{kind!r} has a seat handler already.")
+    SEAT_HANDLERS[kind] = handler

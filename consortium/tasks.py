@@ -102,3 +102,21 @@ def close_stale_support_requests() -> int:
     from .services.support import close_stale_support_requests as close
 
     return close()
+
+
+# Seats and surveys
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def expire_seat_offers() -> int:
+    """Offered seats past their deadline pass to the next in line; running it twice expires nothing more."""
+    from .services.seats import expire_offers
+
+    return expire_offers()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def remind_survey_participants() -> int:
+    from .services.surveys import remind_survey_participants as remind
+
+    return remind()

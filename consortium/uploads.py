@@ -21,9 +21,11 @@ class FileKind(enum.StrEnum):
         return self.value.upper()
 
 
-# Office Open XML: the package manifest plus the part folder of the application.
-_OOXML_FOLDERS = {FileKind.DOCX: "word/", FileKind.PPTX: "ppt/"}
-# OpenDocument: the type is spelled out in a small `mimetype` entry.
+# Office Open XML: the package manifest, the package relationships and the main part of the application.
+_OOXML_PARTS = {FileKind.DOCX: "word/document.xml", FileKind.PPTX: "ppt/presentation.xml"}
+_OOXML_PACKAGE = ("[Content_Types].xml", "_rels/.rels")
+# OpenDocument: the type is spelled out in a `mimetype` entry that, as the ODF specification asks,
+# opens the package, stored uncompressed; the document body is `content.xml`.
 _ODF_TYPES = {
     FileKind.ODT: b"application/vnd.oasis.opendocument.text",
     FileKind.ODP: b"application/vnd.oasis.opendocument.presentation",
@@ -52,14 +54,25 @@ def _detect(file, head: bytes) -> FileKind | None:
         file.seek(0)
         # ZipFile reads the central directory from the end: the members themselves are not inflated.
         with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" in names:
-                for kind, folder in _OOXML_FOLDERS.items():
-                    if any(name.startswith(folder) for name in names):
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if len(names) != len(infos):
+                return None  # the same name twice: which one a reader takes is anyone's guess
+            if all(name in names for name in _OOXML_PACKAGE):
+                for kind, part in _OOXML_PARTS.items():
+                    if part in names:
                         return kind
-            if "mimetype" in names:
-                with archive.open("mimetype") as entry:
-                    mimetype = entry.read(_MIMETYPE_BYTES).strip()
+            first = min(infos, key=lambda info: info.header_offset, default=None)
+            if (
+                first is not None
+                and first.filename == "mimetype"
+                and first.header_offset == 0
+                and first.compress_type == zipfile.ZIP_STORED
+                and first.file_size <= _MIMETYPE_BYTES
+                and "content.xml" in names
+            ):
+                with archive.open(first) as entry:
+                    mimetype = entry.read(_MIMETYPE_BYTES)
                 for kind, expected in _ODF_TYPES.items():
                     if mimetype == expected:
                         return kind

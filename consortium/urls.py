@@ -44,6 +44,7 @@ core_patterns = [
     path("support/<int:pk>/resolve/", views.support_resolve, name="support-resolve"),
     path("support/<int:pk>/reopen/", views.support_reopen, name="support-reopen"),
     path("support/attachments/<int:pk>/", views.support_attachment, name="support-attachment"),
+    path("surveys/<int:pk>/", views.survey_answer, name="survey-answer"),
     path("profile/", views.profile, name="profile"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),

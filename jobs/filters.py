@@ -1,13 +1,9 @@
 """The job search, shared by the search page and the API: free text, filters and sort orders,
 and the facet counts shown next to the filters."""
 
-import hashlib
-
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +11,7 @@ from django_countries import countries
 
 from consortium.access import is_signed_in
 from consortium.api.framework import SyncFilterSet
+from consortium.facets import Facets
 from consortium.forms import FastSelect
 from consortium.models import FieldOfStudy, UserLanguage
 
@@ -137,69 +134,11 @@ class JobSyncFilter(SyncFilterSet, JobFilter):
         fields = [*(name for name in JobFilter.Meta.fields if name != "my_languages"), "updated_since"]
 
 
-# Facets: for each filter, how many of the current results have each value.
-FACET_COLUMNS = {"country": "country", "kind": "kind", "work_mode": "work_mode"}
-FACET_FLAGS = {"paid": "paid", "erasmus": "erasmus_eligible"}
-FACET_SECONDS = 60
-
-
-def facet_counts(queryset) -> dict:
-    """Counts per value of each filter over the search results, and their total, in one query.
-
-    Cached for a minute under the query's own SQL, which carries the searcher's visibility: counting
-    every job of a large board reads the whole table (about 100 ms at 200,000 jobs), so counts and
-    totals may lag a new posting by up to a minute, while the results themselves are always current.
-    """
-    facets = {name: {} for name in [*FACET_COLUMNS, *FACET_FLAGS, "language", "field"]}
-    columns = ["id", *FACET_COLUMNS.values(), *FACET_FLAGS.values(), "fields_of_study"]
-    try:
-        sql, params = queryset.order_by().values(*columns).query.sql_with_params()
-    except EmptyResultSet:
-        return facets | {"total": 0}
-    key = "jobs:facets:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    if (cached := cache.get(key)) is not None:
-        return cached
-    # The statements below name only our own tables and columns; the searcher's input stays in `params`.
-    parts = [
-        f"SELECT '{name}', {column}, COUNT(*) FROM f GROUP BY {column}"  # noqa: S608
-        for name, column in FACET_COLUMNS.items()
-    ]
-    parts += [
-        f"SELECT '{name}', CASE WHEN {column} THEN 'true' ELSE 'false' END, COUNT(*) FROM f GROUP BY {column}"  # noqa: S608
-        for name, column in FACET_FLAGS.items()
-    ]
-    parts.append(
-        f"SELECT 'language', l.language, COUNT(*) FROM f JOIN {JobLanguage._meta.db_table} l ON l.job_id = f.id"  # noqa: S608
-        " GROUP BY l.language"
-    )
-    if connection.vendor == "postgresql":
-        parts.append(
-            "SELECT 'field', x.value, COUNT(*) FROM f CROSS JOIN LATERAL jsonb_array_elements_text(f.fields_of_study)"
-            " AS x(value) GROUP BY x.value"
-        )
-    else:
-        parts.append("SELECT 'field', x.value, COUNT(*) FROM f, json_each(f.fields_of_study) AS x GROUP BY x.value")
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH f AS ({sql}) " + " UNION ALL ".join(parts), params)
-        for name, value, count in cursor.fetchall():
-            facets[name][value] = count
-    facets["total"] = sum(facets["kind"].values())
-    cache.set(key, facets, FACET_SECONDS)
-    return facets
-
-
-def label_with_counts(form, facets: dict) -> None:
-    """Write each option's number of results into the filter form's labels."""
-    for name, counts in facets.items():
-        if name == "total" or name not in form.fields:
-            continue
-        field = form.fields[name]
-        choices = field.widget.choices if name in FACET_FLAGS else field.choices
-        labelled = [
-            (value, f"{label} ({counts[value]})" if counts.get(value) and value != "" else label)
-            for value, label in choices
-        ]
-        if name in FACET_FLAGS:
-            field.widget.choices = labelled
-        else:
-            field.choices = labelled
+# Facets: for each filter, how many of the current results have each value (see consortium.facets).
+JOB_FACETS = Facets(
+    key="jobs",
+    columns={"country": "country", "kind": "kind", "work_mode": "work_mode"},
+    flags={"paid": "paid", "erasmus": "erasmus_eligible"},
+    lists={"field": "fields_of_study"},
+    related={"language": (JobLanguage._meta.db_table, "job_id", "language")},
+)

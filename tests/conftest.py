@@ -19,13 +19,15 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings):
+def _fast_test_settings(settings, tmp_path_factory):
     # A deliberately slow password hash is the point in production and only a cost in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rows a test has just written are listed at once; tests/consortium/test_api.py checks the wait.
     settings.SYNC_SETTLE_SECONDS = 0
     # Each test sees an empty cache (rate limits, used TOTP codes), on Redis as much as in memory.
     settings.CACHES = {name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()}
+    # Uploads and seeded files land in a folder of the test run, never in var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -24,6 +24,7 @@ from .people import (
     role_labels,
     validate_time_zone,
 )
+from .seats import HOLDING_SEAT_STATUSES, LIVE_SEAT_STATUSES, Seat, SeatPlan, SeatQuota, SeatStatus
 from .support import (
     ACTIVE_SUPPORT_STATUSES,
     DegreeLevel,
@@ -35,9 +36,33 @@ from .support import (
     SupportRequest,
     SupportStatus,
 )
+from .surveys import (
+    QUESTION_SCALES,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Survey,
+    SurveyAnswer,
+    SurveyParticipant,
+    SurveyResponse,
+)
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret
 
 __all__ = [
+    "HOLDING_SEAT_STATUSES",
+    "LIVE_SEAT_STATUSES",
+    "Seat",
+    "SeatPlan",
+    "SeatQuota",
+    "SeatStatus",
+    "QUESTION_SCALES",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyParticipant",
+    "SurveyResponse",
     "ACTIVE_SUPPORT_STATUSES",
     "DegreeLevel",
     "KnowledgeArticle",

@@ -35,8 +35,12 @@ def language_choices():
     return settings.LANGUAGES
 
 
-# ISO 639-1: the two-letter codes among the languages Django knows by name.
-ISO_LANGUAGES = [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
+# ISO 639-1: the two-letter codes among the languages Django knows by name, plus those Django
+# only knows in regional variants (Chinese, Norwegian) or not at all (Maltese, an EU language).
+ISO_LANGUAGES = sorted(
+    [(code, name) for code, name in global_settings.LANGUAGES if len(code) == 2]
+    + [("mt", _("Maltese")), ("no", _("Norwegian")), ("zh", _("Chinese"))]
+)
 
 
 class CefrLevel(models.TextChoices):

@@ -272,7 +272,8 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
 
 def lock_institution(institution_id: int) -> Institution:
     """Serialise the writes that keep an institution's invariants (one liaison, one partner admin)."""
-    return Institution.objects.select_for_update().get(pk=institution_id)
+    # NO KEY: rows that merely point at the institution (a new seat, a job) need not wait for it.
+    return Institution.objects.select_for_update(no_key=True).get(pk=institution_id)
 
 
 def active_liaison_of(user: User) -> LiaisonNomination | None:

@@ -42,9 +42,11 @@ from .support import (
     support_resolve,
 )
 from .support_figures import support_figures
+from .surveys import survey_answer
 from .webhooks import webhook_action, webhook_detail, webhook_list
 
 __all__ = [
+    "survey_answer",
     "support_attachment",
     "support_claim",
     "support_create",

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.access import is_signed_in, staff_institution_id
+from consortium.facets import facet_counts, label_with_counts
 from consortium.forms import form_errors
 from consortium.models import Institution
 from consortium.permissions import can_view_company_record
 
 from .. import permissions, services
-from ..filters import JobFilter, facet_counts, label_with_counts
+from ..filters import JOB_FACETS, JobFilter
 from ..forms import CompanyContactJobForm, JobForm
 from ..models import Job, JobStatus
 from ..structured_data import job_posting
@@ -26,7 +27,7 @@ def index(request):
     jobs = Job.objects.visible_to(request.user).published().select_related("company", "institution")
     search = JobFilter(request.GET or None, queryset=jobs, request=request)
     results = search.qs if search.is_bound else jobs
-    facets = facet_counts(results)
+    facets = facet_counts(results, JOB_FACETS)
     label_with_counts(search.form, facets)
     if not is_signed_in(request.user):
         del search.form.fields["my_languages"]

@@ -11,3 +11,10 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// Print buttons (the country guides): hidden until this script can make them work.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    window.print();
+  });
+});

@@ -13,21 +13,40 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 OFFICE = {FileKind.PDF, FileKind.DOCX, FileKind.PPTX, FileKind.ODT, FileKind.ODP}
 
 
-def zipped(entries: dict[str, bytes], prefix: bytes = b"") -> bytes:
+def zipped(entries: dict[str, bytes], prefix: bytes = b"", stored: tuple[str, ...] = ()) -> bytes:
+    """A zip of the entries in order, deflated except for those named in `stored`."""
     buffer = io.BytesIO()
     buffer.write(prefix)
     with zipfile.ZipFile(buffer, "a" if prefix else "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED if name in stored else None)
     return buffer.getvalue()
 
 
-DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-PPTX = zipped({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"})
-XLSX = zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
-ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
-ODP = zipped({"mimetype": b"application/vnd.oasis.opendocument.presentation", "content.xml": b"<office/>"})
-ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"})
+def ooxml(parts: dict[str, bytes]) -> bytes:
+    """An Office Open XML package laid out as Word and PowerPoint write it."""
+    return zipped({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>"} | parts)
+
+
+def odf(mimetype: bytes) -> bytes:
+    """An OpenDocument package as LibreOffice writes it: `mimetype` first and stored."""
+    return zipped(
+        {
+            "mimetype": mimetype,
+            "content.xml": b"<office:document-content/>",
+            "styles.xml": b"<office:document-styles/>",
+            "META-INF/manifest.xml": b"<manifest:manifest/>",
+        },
+        stored=("mimetype",),
+    )
+
+
+DOCX = ooxml({"word/document.xml": b"<w:document/>"})
+PPTX = ooxml({"ppt/presentation.xml": b"<p:presentation/>"})
+XLSX = ooxml({"xl/workbook.xml": b"<workbook/>"})
+ODT = odf(b"application/vnd.oasis.opendocument.text")
+ODP = odf(b"application/vnd.oasis.opendocument.presentation")
+ODS = odf(b"application/vnd.oasis.opendocument.spreadsheet")
 
 
 def upload(content: bytes, name="cv.pdf", content_type="application/pdf"):
@@ -59,8 +78,44 @@ def test_each_kind_is_recognised_by_its_content_whatever_its_name(content, kind)
         pytest.param(XLSX, id="spreadsheet"),
         pytest.param(ODS, id="opendocument spreadsheet"),
         pytest.param(
-            zipped({"[Content_Types].xml": b"", "word/document.xml": b""}, prefix=b"MZ" + b"\x00" * 64),
+            zipped(
+                {"[Content_Types].xml": b"", "_rels/.rels": b"", "word/document.xml": b""},
+                prefix=b"MZ" + b"\x00" * 64,
+            ),
             id="self-extracting",
+        ),
+        # Zips that merely carry some of the names of an office document.
+        pytest.param(zipped({"[Content_Types].xml": b"<Types/>", "word/payload.exe": b"MZ"}), id="docx names only"),
+        pytest.param(zipped({"[Content_Types].xml": b"<Types/>", "ppt/payload.exe": b"MZ"}), id="pptx names only"),
+        pytest.param(
+            zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
+            id="docx without package relationships",
+        ),
+        pytest.param(
+            zipped(
+                {
+                    "content.xml": b"<office/>",
+                    "evil.html": b"<script>alert(1)</script>",
+                    "mimetype": b"application/vnd.oasis.opendocument.text",
+                },
+                stored=("mimetype",),
+            ),
+            id="odt mimetype not first",
+        ),
+        pytest.param(
+            zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"}),
+            id="odt mimetype compressed",
+        ),
+        pytest.param(
+            zipped({"mimetype": b"application/vnd.oasis.opendocument.text"}, stored=("mimetype",)),
+            id="odt without content",
+        ),
+        pytest.param(
+            zipped(
+                {"mimetype": b"application/vnd.oasis.opendocument.text\n\n", "content.xml": b"<office/>"},
+                stored=("mimetype",),
+            ),
+            id="odt mimetype with more than the type",
         ),
         pytest.param(b" %PDF-1.4\n", id="pdf signature not at the start"),
     ],
@@ -120,7 +175,7 @@ def test_a_large_file_is_not_read_whole():
 
 
 def test_a_large_office_document_is_checked_from_its_directory():
-    body = zipped({"[Content_Types].xml": b"<Types/>", "word/media/big.bin": b"\x00" * (3 * MB)})
+    body = ooxml({"word/document.xml": b"<w:document/>", "word/media/big.bin": b"\x00" * (3 * MB)})
     file = CountingFile(body)
     assert check_upload(file, kinds=OFFICE, max_bytes=10 * MB) == FileKind.DOCX
     assert file.read_bytes < 64 * 1024
@@ -132,3 +187,13 @@ def test_an_upload_spooled_to_disk_is_checked_the_same_way():
     file.seek(0)
     assert check_upload(file, kinds={FileKind.ODT}, max_bytes=MB) == FileKind.ODT
     file.close()
+
+
+def test_a_zip_with_a_name_twice_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", b"<office/>")
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text")
+    with pytest.raises(ValidationError):
+        check_upload(upload(buffer.getvalue()), kinds=OFFICE, max_bytes=MB)

@@ -1,0 +1,90 @@
+"""iCalendar (RFC 5545) files of a week's agenda and of a person's own sessions.
+
+Times are written in the week's time zone (TZID, with its VTIMEZONE); UIDs are built from primary
+keys, so that a calendar that imports the file again updates its events instead of doubling them.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//Career Consortium//Training weeks//EN"
+UID_DOMAIN = "training.career-consortium"
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _organizer(week) -> vCalAddress:
+    person = week.contact or week.created_by
+    email = person.email if person else settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
+    organizer = vCalAddress(f"mailto:{email}")
+    organizer.params["cn"] = vText(person.full_name if person else week.host.name)
+    return organizer
+
+
+def _location(week, session=None) -> str:
+    parts = [session.room if session else "", week.venue, week.city]
+    return ", ".join(part for part in parts if part) or week.get_place_display()
+
+
+def _session_event(session, request) -> Event:
+    week = session.week
+    starts, ends = week.session_bounds(session)
+    event = Event()
+    event.add("uid", f"session-{session.pk}@{UID_DOMAIN}")
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstart", starts)
+    event.add("dtend", ends)
+    event.add("summary", f"{session.title} · {week.title}")
+    event.add("location", _location(week, session))
+    description = [week.host.name]
+    if session.speaker:
+        description.append(session.speaker)
+    if session.module_id:
+        description.append(f"{session.module.code} {session.module.title}")
+    event.add("description", "\n".join(description))
+    event.add("url", request.build_absolute_uri(week.get_absolute_url()))
+    event.add("organizer", _organizer(week))
+    return event
+
+
+def _week_event(week, request) -> Event:
+    event = Event()
+    event.add("uid", f"week-{week.pk}@{UID_DOMAIN}")
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstart", week.starts_on)
+    event.add("dtend", week.ends_on + datetime.timedelta(days=1))  # DTEND of a date is exclusive
+    event.add("summary", week.title)
+    event.add("location", _location(week))
+    event.add("url", request.build_absolute_uri(week.get_absolute_url()))
+    event.add("organizer", _organizer(week))
+    if week.status == "cancelled":
+        event.add("status", "CANCELLED")
+    return event
+
+
+def week_calendar(week, sessions, request) -> bytes:
+    cal = _calendar(week.title)
+    cal.add_component(_week_event(week, request))
+    for session in sessions:
+        session.week = week
+        cal.add_component(_session_event(session, request))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def sessions_calendar(sessions, request) -> bytes:
+    cal = _calendar("My training sessions")
+    for session in sessions:
+        cal.add_component(_session_event(session, request))
+    cal.add_missing_timezones()
+    return cal.to_ical()
