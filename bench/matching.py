@@ -43,6 +43,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from jobs_search import raw_sql_ms  # noqa: E402 - the same measure as the job board's benchmark
 
 from consortium.models import FieldOfStudy, Institution, Role, RoleAssignment, Sector, User, UserLanguage  # noqa: E402
 from matching.models import Intent, MatchingProfile, MatchTag, Recommendation, Visibility  # noqa: E402
@@ -157,20 +158,6 @@ def reindex() -> None:
     MatchTag.objects.bulk_create(tags, batch_size=BATCH)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE matching_matchtag")
-
-
-def raw_sql_ms(captured: CaptureQueriesContext, repeat: int) -> float:
-    """The median time of the reads (SELECT, WITH) the path made, run again straight on the connection."""
-    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
-    timings = []
-    with connection.cursor() as cursor:
-        for _ in range(repeat):
-            started = time.perf_counter()
-            for sql in reads:
-                cursor.execute(sql)
-                cursor.fetchall()
-            timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
 
 
 def timed(call, users, repeat) -> tuple[float, int, float]:

@@ -128,6 +128,23 @@ def page(chromium_browser, live_server, transactional_db):
 
 
 @pytest.fixture
+def another_browser(chromium_browser, live_server):
+    """Opens the browser of another person, beside the `page` fixture's: open_page() -> a new page."""
+    contexts = []
+
+    def open_page():
+        context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(page, request):
     """Save a full-page screenshot under test-artifacts/ to look at after the run."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -54,7 +54,14 @@ def _session_event(session, request) -> Event:
     event.add("description", "\n".join(description))
     event.add("url", request.build_absolute_uri(week.get_absolute_url()))
     event.add("organizer", _organizer(week))
+    _mark_cancelled(event, week)
     return event
+
+
+def _mark_cancelled(event: Event, week) -> None:
+    """A cancelled week's events stay in the file, cancelled, so that calendars drop them."""
+    if week.status == "cancelled":
+        event.add("status", "CANCELLED")
 
 
 def _week_event(week, request) -> Event:
@@ -67,8 +74,7 @@ def _week_event(week, request) -> Event:
     event.add("location", _location(week))
     event.add("url", request.build_absolute_uri(week.get_absolute_url()))
     event.add("organizer", _organizer(week))
-    if week.status == "cancelled":
-        event.add("status", "CANCELLED")
+    _mark_cancelled(event, week)
     return event
 
 

@@ -50,13 +50,15 @@ def can_view_registration(user, registration) -> bool:
     )
 
 
+def can_decide_registration(user, registration) -> bool:
+    """Who decides on a registration while it is pending: the registrant's own institution's partner
+    admins, never for their own registration."""
+    return registration.person_id != user.pk and holds_role_at(user, registration.institution, Role.PARTNER_ADMIN)
+
+
 def can_approve_registration(user, registration) -> bool:
-    """The registrant's own institution's partner admins; never for their own registration."""
-    return (
-        registration.status == RegistrationStatus.PENDING
-        and registration.person_id != user.pk
-        and holds_role_at(user, registration.institution, Role.PARTNER_ADMIN)
-    )
+    """Approve or decline: a pending registration, by whoever decides on it."""
+    return registration.status == RegistrationStatus.PENDING and can_decide_registration(user, registration)
 
 
 def can_review_registrations(user) -> bool:

@@ -3,6 +3,7 @@
 from consortium.services import seats as seat_service
 
 from .models import LIVE_SEAT_STATUSES, Attendance, Registration
+from .services import week_is_over
 
 
 def export_training_data(user) -> dict:
@@ -29,8 +30,8 @@ def export_training_data(user) -> dict:
 
 def erase_training_data(user) -> None:
     """Delete the person's registrations and attendance; a seat they held or waited for is released
-    first, so that it goes to the next in line as on any cancellation."""
-    for registration in Registration.objects.filter(person=user).select_related("seat"):
+    first, so that it goes to the next in line as on any cancellation (not once the week has ended)."""
+    for registration in Registration.objects.filter(person=user).select_related("seat", "week"):
         if registration.seat_status in LIVE_SEAT_STATUSES:
-            seat_service.release_seat(seat=registration.seat)
+            seat_service.release_seat(seat=registration.seat, refill=not week_is_over(registration.week))
     Registration.objects.filter(person=user).delete()

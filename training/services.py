@@ -6,6 +6,7 @@ the week's SeatPlan, which confirms it or queues it on the waitlist under the pl
 """
 
 import datetime
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -121,10 +122,10 @@ def cancel_week(*, week: TrainingWeek, by: User) -> TrainingWeek:
     week.status = WeekStatus.CANCELLED
     registrations = list(week.registrations.active().select_related("person", "seat"))
     week.registrations.active().update(status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now())
-    # The line first, so that no seat freed by a cancellation is offered to someone also cancelled.
-    for registration in sorted(registrations, key=lambda r: r.seat_status != "waitlisted"):
+    # No refill: a freed seat is offered to nobody, since everyone in line is cancelled too.
+    for registration in registrations:
         if registration.seat_status in LIVE_SEAT_STATUSES:
-            seat_service.release_seat(seat=registration.seat)
+            seat_service.release_seat(seat=registration.seat, refill=False)
     notify(
         [r.person for r in registrations],
         "training.week_cancelled",
@@ -200,6 +201,12 @@ def _take_seat(registration: Registration) -> Registration:
     return registration
 
 
+def week_is_over(week: TrainingWeek, now: datetime.datetime | None = None) -> bool:
+    """Whether the week's last day has passed where it takes place."""
+    now = now or timezone.now()
+    return timezone.localdate(now, timezone=zoneinfo.ZoneInfo(week.time_zone)) > week.ends_on
+
+
 def _refusal(week: TrainingWeek, person: User) -> tuple[str, str] | None:
     """(field, reason) when the person cannot register for the week now."""
     now = timezone.now()
@@ -212,6 +219,10 @@ def _refusal(week: TrainingWeek, person: User) -> tuple[str, str] | None:
         return "week", _("Registration for this week has closed.")
     if Registration.objects.active().filter(week=week, person=person).exists():
         return "person", _("You are already registered for this week.")
+    if Registration.objects.filter(week=week, person=person, status=RegistrationStatus.DECLINED).exists():
+        return "person", _(
+            "Your partner admin declined your registration for this week; you cannot register for it again."
+        )
     if not week.waitlist and not _has_free_seat(week, person.institution):
         return "week", _("There are no seats left for your institution, and this week keeps no waitlist.")
     return None
@@ -277,11 +288,15 @@ def _locked(registration: Registration) -> Registration:
 @transaction.atomic
 def approve_registration(*, registration: Registration, by: User) -> Registration:
     """The registrant's partner admin lets the registration take a seat. Refused when the week is full
-    for their institution and keeps no waitlist; the registration stays pending then."""
+    for their institution and keeps no waitlist, and once the week has ended; the registration stays
+    pending then. Approving after registration closed, before the week ends, is allowed: the
+    registration arrived in time, and the partner admin may be slow to decide."""
     registration = _locked(registration)
     require(permissions.can_approve_registration(by, registration))
     if registration.week.status != WeekStatus.PUBLISHED:
         raise ValidationError(_("This week does not take registrations."))
+    if week_is_over(registration.week):
+        raise ValidationError(_("This week has ended: its registrations can no longer be approved."))
     registration.decided_by, registration.decided_at = by, timezone.now()
     return _take_seat(registration)
 
@@ -299,13 +314,14 @@ def decline_registration(*, registration: Registration, by: User) -> Registratio
 
 @transaction.atomic
 def cancel_registration(*, registration: Registration, by: User) -> Registration:
-    """Cancel: a held seat is freed at once and offered to the first in line who fits. Idempotent."""
+    """Cancel: a held seat is freed at once and offered to the first in line who fits, unless the
+    week has ended (nobody is offered a seat in a week that is over). Idempotent."""
     registration = _locked(registration)
     require(permissions.can_cancel_registration(by, registration))
     if registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.APPROVED):
         return registration
     if registration.seat_status in LIVE_SEAT_STATUSES:
-        seat_service.release_seat(seat=registration.seat)
+        seat_service.release_seat(seat=registration.seat, refill=not week_is_over(registration.week))
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])

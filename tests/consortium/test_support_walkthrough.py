@@ -12,24 +12,7 @@ from tests.factories import InstitutionFactory, LiaisonNominationFactory, UserFa
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser_page(chromium_browser, live_server):
-    """Another person's browser, beside the `page` fixture's."""
-    contexts = []
-
-    def open_page():
-        context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def test_a_question_answered_by_a_partner_becomes_shared_knowledge(page, browser_page, screenshot, home, other):
+def test_a_question_answered_by_a_partner_becomes_shared_knowledge(page, another_browser, screenshot, home, other):
     madrid = UserFactory(roles=[Role.CAREER_OFFICER], institution=home, full_name="Elena Navarro")
     milan = UserFactory(roles=[Role.CAREER_OFFICER], institution=other, full_name="Marco Rossi")
     LiaisonNominationFactory(institution=other, officer=milan)
@@ -53,7 +36,7 @@ def test_a_question_answered_by_a_partner_becomes_shared_knowledge(page, browser
     assert Notification.objects.filter(recipient=milan).exists()
 
     # Milan claims and answers, in another browser.
-    liaison = browser_page()
+    liaison = another_browser()
     sign_in(liaison, milan.email)
     liaison.wait_for_url("**/")
     liaison.goto(support.get_absolute_url())
@@ -82,7 +65,7 @@ def test_a_question_answered_by_a_partner_becomes_shared_knowledge(page, browser
     assert article.is_published and "tripartite agreement" in article.answer
 
     # A third officer starts a similar question and is shown the answer.
-    paris_page = browser_page()
+    paris_page = another_browser()
     sign_in(paris_page, third.email)
     paris_page.wait_for_url("**/")
     paris_page.goto("/support/new/")

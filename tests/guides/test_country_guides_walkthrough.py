@@ -26,24 +26,8 @@ NEW_VISAS = (
 )
 
 
-@pytest.fixture
-def other_browser(chromium_browser, live_server):
-    contexts = []
-
-    def open_page():
-        context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def test_a_liaison_edits_a_colleague_approves_and_a_student_reads_prints_and_finds_jobs(
-    page, other_browser, screenshot
+    page, another_browser, screenshot
 ):
     people = guide_people()
     julien, ines = people["julien"], people["ines"]
@@ -76,7 +60,7 @@ def test_a_liaison_edits_a_colleague_approves_and_a_student_reads_prints_and_fin
     assert page.get_by_role("button", name="Approve and publish").count() == 0
 
     # Inès opens the draft from her notifications, reads the changes and approves them.
-    colleague = other_browser()
+    colleague = another_browser()
     sign_in(colleague, ines.email)
     colleague.wait_for_url("**/")
     colleague.get_by_role("link", name="Notifications").click()
@@ -91,7 +75,7 @@ def test_a_liaison_edits_a_colleague_approves_and_a_student_reads_prints_and_fin
     assert Notification.objects.filter(recipient=julien, kind="guides.draft_approved").exists()
 
     # Lucía, a student in Madrid, reads the new version without signing in.
-    student = other_browser()
+    student = another_browser()
     student.goto("/guides/")
     student.get_by_role("link", name="France").first.click()
     student.wait_for_url("**/guides/fr/en/")

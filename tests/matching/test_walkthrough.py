@@ -14,7 +14,7 @@ from tests.factories import InstitutionFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_a_paris_student_meets_a_madrid_fintech_mentor(page, screenshot, chromium_browser, live_server):
+def test_a_paris_student_meets_a_madrid_fintech_mentor(page, screenshot, another_browser):
     paris = InstitutionFactory(
         name="Paris School of Business", short_name="PSB", slug="psb", country="FR", city="Paris"
     )
@@ -78,7 +78,7 @@ def test_a_paris_student_meets_a_madrid_fintech_mentor(page, screenshot, chromiu
     assert elena.email not in page.content()
 
     # Elena, in her own browser, accepts.
-    elena_page = chromium_browser.new_context(base_url=live_server.url, locale="en-GB").new_page()
+    elena_page = another_browser()
     sign_in(elena_page, elena.email)
     elena_page.wait_for_url("**/")
     elena_page.goto("/matching/")
@@ -92,7 +92,6 @@ def test_a_paris_student_meets_a_madrid_fintech_mentor(page, screenshot, chromiu
     elena_page.get_by_label("Message").fill("Happy to help, Camille! Let us talk next week.")
     elena_page.get_by_role("button", name="Send").click()
     elena_page.screenshot(path=str(ARTIFACTS / "matching-walkthrough-elena-accepted.png"), full_page=True)
-    elena_page.context.close()
 
     # Camille sees Elena's e-mail address and her message.
     introduction = Introduction.objects.get()

@@ -27,6 +27,7 @@ def test_the_training_pages_render_without_console_errors(page, screenshot):
     for offset, module in enumerate(modules[:3]):
         SessionFactory(week=week, day=week.starts_on + datetime.timedelta(days=offset), module=module)
     TrainingWeekFactory(host=ucsc, title="Fashion and design in Milan", language="it", city="Milano")
+    TrainingWeekFactory(host=uam, title="Spring draft", status="draft")
     services.register_for_week(week=week, person=officer)
     services.register_for_week(week=week, person=UserFactory(roles=[Role.ACADEMIC], institution=ucsc))
 
@@ -43,6 +44,10 @@ def test_the_training_pages_render_without_console_errors(page, screenshot):
 
     sign_in(page, host.email)
     page.wait_for_url("**/")
+    page.goto("/training/")
+    page.get_by_role("heading", name="Your drafts").wait_for()
+    assert "Spring draft" in page.inner_text("main")
+    screenshot("catalogue-drafts")
     page.goto("/training/new/")
     page.get_by_label("Title").fill("Winter week")
     page.get_by_role("button", name="Save").click()

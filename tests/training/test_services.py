@@ -369,3 +369,91 @@ def test_erasing_a_person_frees_their_seat_for_the_next_in_line(host, staff, hom
     held.seat.refresh_from_db()
     waiting.seat.refresh_from_db()
     assert held.seat.status == "cancelled" and waiting.seat.status == "offered"
+
+
+# Once the week is over
+
+
+def after(week, days=1):
+    """Noon UTC a number of days after the week's last day."""
+    day = week.ends_on + datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+
+
+def test_approval_is_refused_once_the_week_has_ended(host, staff):
+    week = TrainingWeekFactory(host=host)
+    registration = services.register_for_week(week=week, person=staff["officer"])
+    with time_machine.travel(after(week), tick=False), pytest.raises(ValidationError, match="This week has ended"):
+        services.approve_registration(registration=registration, by=staff["admin"])
+    registration.refresh_from_db()
+    assert registration.status == "pending" and registration.seat is None
+
+
+def test_approval_after_registration_closed_is_allowed_until_the_week_ends(host, staff):
+    week = TrainingWeekFactory(host=host)
+    registration = services.register_for_week(week=week, person=staff["officer"])
+    # The registration arrived in time: a slow partner admin may still approve it during the week.
+    with time_machine.travel(after(week, days=-1), tick=False):
+        assert timezone.now() > week.registration_closes_at
+        services.approve_registration(registration=registration, by=staff["admin"])
+    registration.refresh_from_db()
+    assert registration.seat.status == "confirmed"
+
+
+@pytest.fixture
+def full_week(host, staff, home, no_approval):
+    """One seat: the officer holds it, the colleague waits for it."""
+    no_approval(home)
+    week = TrainingWeekFactory(host=host, capacity=1)
+    held = services.register_for_week(week=week, person=staff["officer"])
+    waiting = services.register_for_week(week=week, person=staff["colleague"])
+    assert waiting.seat.status == "waitlisted"
+    return week, held, waiting
+
+
+def test_cancelling_after_the_week_ended_offers_the_seat_to_nobody(full_week, staff):
+    week, held, waiting = full_week
+    with time_machine.travel(after(week), tick=False):
+        services.cancel_registration(registration=held, by=staff["officer"])
+    held.seat.refresh_from_db()
+    waiting.seat.refresh_from_db()
+    assert held.seat.status == "cancelled" and waiting.seat.status == "waitlisted"
+    assert "training.seat_offered" not in kinds(staff["colleague"])
+
+
+def test_cancelling_on_the_last_day_still_offers_the_seat(full_week, staff):
+    week, held, waiting = full_week
+    with time_machine.travel(after(week, days=0), tick=False):
+        services.cancel_registration(registration=held, by=staff["officer"])
+    waiting.seat.refresh_from_db()
+    assert waiting.seat.status == "offered"
+
+
+def test_erasing_a_person_after_the_week_ended_offers_their_seat_to_nobody(full_week, staff):
+    week, held, waiting = full_week
+    with time_machine.travel(after(week), tick=False):
+        erase_training_data(staff["officer"])
+    waiting.seat.refresh_from_db()
+    assert waiting.seat.status == "waitlisted"
+    assert "training.seat_offered" not in kinds(staff["colleague"])
+
+
+def test_cancelling_the_week_offers_no_seat_to_anyone_in_line(full_week, organiser, staff):
+    week, held, waiting = full_week
+    services.cancel_week(week=week, by=organiser)
+    waiting.seat.refresh_from_db()
+    assert waiting.seat.status == "cancelled" and waiting.seat.offered_at is None
+    assert "training.seat_offered" not in kinds(staff["colleague"])
+
+
+def test_a_declined_person_cannot_register_again_for_the_week(host, staff):
+    week = TrainingWeekFactory(host=host)
+    registration = services.register_for_week(week=week, person=staff["officer"])
+    services.decline_registration(registration=registration, by=staff["admin"])
+    with pytest.raises(ValidationError, match="declined your registration") as error:
+        services.register_for_week(week=week, person=staff["officer"])
+    assert "person" in error.value.message_dict
+    assert Registration.objects.filter(person=staff["officer"]).count() == 1
+    assert "declined" in services.registration_refusal(week, staff["officer"])
+    # Another week is not affected.
+    services.register_for_week(week=TrainingWeekFactory(host=host), person=staff["officer"])

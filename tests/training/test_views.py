@@ -58,8 +58,11 @@ def test_the_week_page_is_public_with_education_event_json_ld(client, host):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Labour market of Madrid" in text and "CA-01" in text and "30 seats left" in text
+    # The title's "</script>" is escaped: the element ends where it should, and nothing else opens or closes.
+    assert text.count('<script type="application/ld+json">') == 1
+    assert text.count("<script") == text.count("</script>")
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
-    assert "</script>" not in raw  # escaped inside the script element
+    assert "Madrid \\u003C/script\\u003E week" in raw
     data = json.loads(raw)
     assert data["@type"] == "EducationEvent" and data["name"] == "Madrid </script> week"
     assert data["startDate"] == week.starts_on.isoformat() and data["endDate"] == week.ends_on.isoformat()
@@ -508,3 +511,78 @@ def test_editing_a_week_changes_its_seats_and_never_writes_its_status(client, ho
     services.save_week(week=week, capacity=20, quotas={home: 5}, by=organiser)
     week.refresh_from_db()
     assert week.status == "cancelled" and week.title == "Madrid week 2027"
+
+
+# Review fixes: drafts, second clicks, cancelled calendars, the survey comparison
+
+
+def test_the_hosts_organisers_find_their_drafts_in_the_catalogue(client, host, organiser, staff):
+    TrainingWeekFactory(host=host, title="Our draft week", status="draft")
+    TrainingWeekFactory(host=InstitutionFactory(), title="Their draft week", status="draft")
+    text = signed_in(client, organiser).get(reverse("training:index")).content.decode()
+    assert "Your drafts" in text and "Our draft week" in text and "Their draft week" not in text
+    for person in (staff["officer"], staff["admin"]):
+        text = signed_in(client, person).get(reverse("training:index")).content.decode()
+        assert "Your drafts" not in text and "Our draft week" not in text
+    client.logout()
+    assert "Our draft week" not in client.get(reverse("training:index")).content.decode()
+
+
+def test_a_second_click_on_approve_says_the_registration_was_decided(client, host, staff):
+    registration = services.register_for_week(week=TrainingWeekFactory(host=host), person=staff["officer"])
+    url = reverse("training:registration-act", args=[registration.pk, "approve"])
+    signed_in(client, staff["admin"]).post(url)
+    again = client.post(url, follow=True)
+    assert again.status_code == 200 and again.redirect_chain[-1][0] == registration.get_absolute_url()
+    assert "no longer awaiting approval: it is approved" in again.content.decode()
+    declined = client.post(reverse("training:registration-act", args=[registration.pk, "decline"]))
+    assert declined.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+    # Those who could never decide it still get a 404, visible or not.
+    for person in (staff["officer"], staff["other_admin"]):
+        assert signed_in(client, person).post(url).status_code == 404
+
+
+def test_a_cancelled_weeks_sessions_are_cancelled_in_the_calendars(client, host, organiser, staff, home, no_approval):
+    no_approval(home)
+    week = TrainingWeekFactory(host=host)
+    SessionFactory(week=week, title="Opening")
+    services.register_for_week(week=week, person=staff["officer"])
+    live = Calendar.from_ical(client.get(reverse("training:week-calendar", args=[week.slug])).content)
+    assert all("STATUS" not in event for event in live.walk("VEVENT"))
+    services.cancel_week(week=week, by=organiser)
+    cal = Calendar.from_ical(client.get(reverse("training:week-calendar", args=[week.slug])).content)
+    events = cal.walk("VEVENT")
+    assert len(events) == 2 and {str(event["STATUS"]) for event in events} == {"CANCELLED"}
+
+
+def test_the_survey_comparison_shows_the_earlier_editions_that_had_a_survey(client, attended, host, organiser, staff):
+    from consortium.services import surveys as survey_service
+
+    week = attended.week
+    questionnaire = survey_service.ensure_questionnaire(
+        key=services.SURVEY_KEY, title="Training week evaluation", questions=services.SURVEY_QUESTIONS
+    )
+    now = timezone.now()
+    for n in range(1, 7):  # six earlier editions with a survey, a year apart
+        earlier = TrainingWeekFactory(
+            host=host, title=f"Edition {n}", starts_on=week.starts_on - datetime.timedelta(days=365 * n)
+        )
+        survey_service.create_survey(
+            questionnaire=questionnaire,
+            event=earlier,
+            title=earlier.title,
+            opens_at=now,
+            closes_at=now + datetime.timedelta(days=1),
+            anonymous=True,
+            participants=[staff["officer"]],
+            by=None,
+        )
+    for n in range(6):  # more recent weeks without a survey, and drafts
+        recent = week.starts_on - datetime.timedelta(days=n + 1)
+        TrainingWeekFactory(host=host, title=f"No survey {n}", starts_on=recent, status=("draft", "published")[n % 2])
+    signed_in(client, organiser).post(reverse("training:survey-open", args=[week.slug]))
+    page = client.get(reverse("training:survey-results", args=[week.slug]))
+    titles = [survey.title for survey in page.context["comparison"]["surveys"]]
+    assert titles == ["Edition 5", "Edition 4", "Edition 3", "Edition 2", "Edition 1", week.title]

@@ -106,12 +106,27 @@ def act(request, pk, action):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
-        raise Http404 from None
+        if not _already_decided(request.user, registration, action):
+            raise Http404 from None
+        # A second click, or another admin was quicker: say what happened instead of a 404.
+        messages.info(
+            request,
+            _("This registration is no longer awaiting approval: it is %(status)s.")
+            % {"status": registration.get_status_display().lower()},
+        )
     else:
         messages.success(request, str(done))
     if action in ("approve", "decline") and request.POST.get("next") == "approvals":
         return redirect("training:approvals")
     return redirect(registration)
+
+
+def _already_decided(user, registration, action) -> bool:
+    """Approving or declining was refused only because someone already decided the registration."""
+    if action not in ("approve", "decline"):
+        return False
+    registration.refresh_from_db(fields=["status"])
+    return registration.status != "pending" and permissions.can_decide_registration(user, registration)
 
 
 @login_required

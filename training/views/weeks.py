@@ -46,11 +46,14 @@ def catalogue(request):
     weeks = weeks.select_related("host", "seat_plan").annotate(session_count=Count("sessions"))
     weeks = weeks.order_by("-starts_on", "-pk") if past else weeks.order_by("starts_on", "pk")
     page = Paginator(weeks, PAGE_SIZE).get_page(request.GET.get("page"))
+    host = _organising_institution(request)
     context = {
         "form": form,
         "page": page,
         "past": past,
-        "host": _organising_institution(request),
+        "host": host,
+        # The catalogue lists published weeks only: the host's organisers find their drafts here.
+        "drafts": host.training_weeks.filter(status=WeekStatus.DRAFT).order_by("starts_on", "pk") if host else (),
         "can_review": permissions.can_review_registrations(request.user),
     }
     return render(request, "training/week_list.html", context)
