@@ -12,8 +12,18 @@ from consortium.models import ApiClient
 from .models import Registration, Session, TrainingWeek, WeekStatus
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:30"})
+class WallClockTimeField(serializers.TimeField):
+    """A local time of day in the week's time zone. Not an RFC 3339 "time", which needs an offset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class SessionSerializer(serializers.ModelSerializer):
     module = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    starts_at = WallClockTimeField(read_only=True, help_text="Local time in the week's time zone")
+    ends_at = WallClockTimeField(read_only=True, help_text="Local time in the week's time zone")
 
     class Meta:
         model = Session

@@ -38,7 +38,7 @@ def test_weeks_with_their_sessions_for_a_key_with_events_read(key, host, home, d
     assert item["host"] == "uam" and item["country"] == "ES" and item["capacity"] == 30
     assert item["quotas"] == [{"institution": home.slug, "seats": 6}]
     assert item["sessions"] == [{
-        "id": session.pk, "day": week.starts_on.isoformat(), "starts_at": "09:30:00", "ends_at": "11:00:00",
+        "id": session.pk, "day": week.starts_on.isoformat(), "starts_at": "09:30", "ends_at": "11:00",
         "title": "Opening", "room": "Aula 3", "speaker": "Ana Ruiz", "module": "CA-01",
     }]  # fmt: skip
     assert item["url"].endswith(f"/training/{week.slug}/")
