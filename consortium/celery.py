@@ -62,4 +62,10 @@ app.conf.beat_schedule = {
         "task": "matching.tasks.refresh_recommendations",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Summer-school follow-up forms (dietary needs, emergency contacts) are kept 30 days after the
+    # school ends; a day's precision is enough, at night (UTC).
+    "delete-summer-school-follow-ups": {
+        "task": "summerschools.tasks.delete_old_follow_ups",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }

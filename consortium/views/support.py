@@ -1,14 +1,12 @@
 """The support desk in the browser: the desk's lists, opening a request, its thread and workflow,
 and the attachments. Students and anyone outside the two institutions get 404."""
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,14 +15,9 @@ from .. import permissions
 from ..forms import SupportMessageForm, SupportReopenForm, SupportRequestForm, SupportResolveForm, form_errors
 from ..models import ACTIVE_SUPPORT_STATUSES, SupportAttachment, SupportMessage, SupportRequest, SupportStatus
 from ..services import support as desk
-from ..uploads import FileKind
+from ..uploads import FileKind, private_download
 
 PAGE_SIZE = 25
-CONTENT_TYPES = {
-    FileKind.PDF: "application/pdf",
-    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    FileKind.ODT: "application/vnd.oasis.opendocument.text",
-}
 
 
 @login_required
@@ -205,14 +198,4 @@ def support_attachment(request, pk):
     """A file of a request, to those who may read it only: never under a public media URL, always
     downloaded, never displayed by the browser."""
     attachment = get_object_or_404(SupportAttachment.objects.visible_to(request.user), pk=pk)
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    # Named for what the content is, whatever name it came with, so the file opens as what it is.
-    kind = FileKind(attachment.kind)
-    filename = f"{PurePath(attachment.name).stem or 'attachment'}.{kind}"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(attachment.file, name=attachment.name or "attachment", kind=FileKind(attachment.kind))

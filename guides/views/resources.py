@@ -1,12 +1,10 @@
 """The resource library in the browser. It needs an account: every page asks to sign in first."""
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,7 +13,7 @@ from consortium.access import staff_institution_id
 from consortium.facets import facet_counts, label_with_counts
 from consortium.forms import form_errors
 from consortium.models import Institution
-from consortium.uploads import FileKind
+from consortium.uploads import FileKind, private_download
 
 from .. import permissions
 from ..forms import ResourceForm
@@ -25,13 +23,6 @@ from ..services.search import RESOURCE_FACETS, ResourceFilter
 
 PAGE_SIZE = 20
 TAGS_SHOWN = 15
-CONTENT_TYPES = {
-    FileKind.PDF: "application/pdf",
-    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    FileKind.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    FileKind.ODT: "application/vnd.oasis.opendocument.text",
-    FileKind.ODP: "application/vnd.oasis.opendocument.presentation",
-}
 # The service names the model's fields; the form calls two of them differently.
 FORM_FIELDS = {"url": "link", "file": "upload"}
 
@@ -127,18 +118,9 @@ def resource_download(request, pk):
     resource = _resource_for(request, pk)
     if not resource.file:
         raise Http404
-    try:
-        handle = resource.file.storage.open(resource.file.name, "rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
+    response = private_download(resource.file, name=resource.file_name or "resource", kind=FileKind(resource.file_kind))
     if request.method == "GET":
         library.record_download(resource=resource, user=request.user)
-    # Named for what the content is, whatever name it came with, so the file opens as what it is.
-    kind = FileKind(resource.file_kind)
-    filename = f"{PurePath(resource.file_name).stem or 'resource'}.{kind}"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.access import is_signed_in
 from consortium.forms import form_errors
+from consortium.uploads import FileKind, private_download
 
 from .. import permissions, services
 from ..forms import ApplicationForm
@@ -139,13 +139,4 @@ def withdraw(request, pk):
 def cv(request, pk):
     """The CV, to those who may see the application only: it is never under a public media URL."""
     application = _application_for(request, pk)
-    try:
-        handle = application.cv.storage.open(application.cv.name, "rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"cv-{application.pk}.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(application.cv, name=f"cv-{application.pk}", kind=FileKind.PDF)
