@@ -1,19 +1,14 @@
 """/api/v1/summer-schools/ (the published editions, for members' systems and calendars) and
 /api/v1/summer-school-applications/ (the applications of the key's own institution's students)."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from consortium.api.framework import SyncFilterSet
 from consortium.api.router import router
+from consortium.api.seats import seat_quotas_field
 from consortium.models import ApiClient
 
 from .models import Application, Edition, EditionStatus
-
-
-class EditionQuotaSerializer(serializers.Serializer):
-    institution = serializers.CharField(help_text="The institution's slug")
-    seats = serializers.IntegerField()
 
 
 class EditionCriterionSerializer(serializers.Serializer):
@@ -33,7 +28,7 @@ class EditionSerializer(serializers.ModelSerializer):
     # A string, not an enum: the CEFR choice set is already named LevelEnum in the schema (jobs, support).
     language_level = serializers.CharField(read_only=True, help_text="CEFR level: A1, A2, B1, B2, C1 or C2")
     capacity = serializers.IntegerField(source="seat_plan.capacity", read_only=True)
-    quotas = serializers.SerializerMethodField()
+    quotas = seat_quotas_field()
     criteria = EditionCriterionSerializer(many=True, read_only=True)
     challenges = EditionChallengeSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
@@ -46,10 +41,6 @@ class EditionSerializer(serializers.ModelSerializer):
             "funding", "capacity", "quotas", "criteria", "challenges", "call_opens_at", "call_closes_at", "status",
             "created_at", "updated_at",
         ]  # fmt: skip
-
-    @extend_schema_field(EditionQuotaSerializer(many=True))
-    def get_quotas(self, edition):
-        return [{"institution": q.institution.slug, "seats": q.seats} for q in edition.seat_plan.quotas.all()]
 
     def get_url(self, edition) -> str:
         return self.context["request"].build_absolute_uri(edition.get_absolute_url())

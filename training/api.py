@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from consortium.api.framework import SyncFilterSet
 from consortium.api.router import router
+from consortium.api.seats import seat_quotas_field
 from consortium.models import ApiClient
 
 from .models import Registration, Session, TrainingWeek, WeekStatus
@@ -30,16 +31,11 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ["id", "day", "starts_at", "ends_at", "title", "room", "speaker", "module"]
 
 
-class QuotaSerializer(serializers.Serializer):
-    institution = serializers.CharField(help_text="The institution's slug")
-    seats = serializers.IntegerField()
-
-
 class TrainingWeekSerializer(serializers.ModelSerializer):
     host = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     country = serializers.CharField(source="host.country.code", read_only=True, help_text="ISO 3166-1 alpha-2")
     capacity = serializers.IntegerField(source="seat_plan.capacity", read_only=True)
-    quotas = serializers.SerializerMethodField()
+    quotas = seat_quotas_field()
     sessions = SessionSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -50,10 +46,6 @@ class TrainingWeekSerializer(serializers.ModelSerializer):
             "time_zone", "language", "description", "description_html", "capacity", "quotas", "waitlist",
             "registration_opens_at", "registration_closes_at", "status", "sessions", "created_at", "updated_at",
         ]  # fmt: skip
-
-    @extend_schema_field(QuotaSerializer(many=True))
-    def get_quotas(self, week):
-        return [{"institution": q.institution.slug, "seats": q.seats} for q in week.seat_plan.quotas.all()]
 
     def get_url(self, week) -> str:
         return self.context["request"].build_absolute_uri(week.get_absolute_url())
