@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from consortium.access import is_consortium_admin, is_signed_in
 from consortium.models import ISO_LANGUAGES, CefrLevel, FieldOfStudy, Institution, Role, User
@@ -75,6 +76,12 @@ class Edition(models.Model):
     ects = models.DecimalField(_("ECTS credits"), max_digits=4, decimal_places=1)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown: **bold**, lists, links."))
     description_html = models.TextField(editable=False, blank=True)
+    learning_outcomes = models.TextField(
+        _("learning outcomes"), blank=True, help_text=_("One per line; printed on the certificates.")
+    )
+    team_size = models.PositiveSmallIntegerField(
+        _("team size"), default=5, help_text=_("How many students one team should have.")
+    )
     fee = models.TextField(_("fee"), blank=True)
     funding = models.TextField(_("funding"), blank=True, help_text=_("Grants and what they cover."))
     seat_plan = models.OneToOneField(
@@ -99,6 +106,7 @@ class Edition(models.Model):
             models.CheckConstraint(
                 condition=Q(call_closes_at__gt=models.F("call_opens_at")), name="summer_edition_call_ordered"
             ),
+            models.CheckConstraint(condition=Q(team_size__gte=2), name="summer_edition_team_size_min"),
         ]
         indexes = [models.Index(fields=["status", "starts_on"])]
 
@@ -123,7 +131,8 @@ class Edition(models.Model):
 # What organisers edit; never the status, which publishing changes on its own.
 EDITABLE_EDITION_FIELDS = [
     "title", "slug", "theme", "year", "starts_on", "ends_on", "place", "on_site_days", "city", "venue", "language",
-    "language_level", "ects", "description", "fee", "funding", "call_opens_at", "call_closes_at",
+    "language_level", "ects", "description", "learning_outcomes", "team_size", "fee", "funding", "call_opens_at",
+    "call_closes_at",
 ]  # fmt: skip
 
 
@@ -204,6 +213,11 @@ class Application(models.Model):
         "consortium.Seat", on_delete=models.SET_NULL, null=True, blank=True, related_name="summer_application"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    team = models.ForeignKey(
+        "Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("team")
+    )
+    # Recorded by the organisers after the school: None until then, False withholds the certificate.
+    completed = models.BooleanField(_("completed the school"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -264,3 +278,76 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return str(self.application)
+
+
+class Team(models.Model):
+    """A mixed team of confirmed participants working on one challenge; its members are the
+    applications pointing at it."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="teams")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams", verbose_name=_("challenge")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["edition", "number"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="summer_team_number_once")]
+
+    def __str__(self):
+        return self.name or _("Team %(number)s") % {"number": self.number}
+
+
+class AlumniProfile(models.Model):
+    """A former participant's entry in the alumni directory; having one is the opt-in."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="summer_alumni_profile")
+    current_role = models.CharField(_("current role"), max_length=150)
+    organisation = models.CharField(_("organisation"), max_length=150, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website or profile"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__full_name", "pk"]
+        verbose_name = _("alumni profile")
+        verbose_name_plural = _("alumni profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Venture(models.Model):
+    """A company or organisation founded by participants, counted for the edition it came from."""
+
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    founded_year = models.PositiveSmallIntegerField(_("year founded"))
+    country = CountryField(_("country"), blank=True)
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="ventures", verbose_name=_("edition it came from")
+    )
+    founders = models.ManyToManyField(User, related_name="summer_ventures", verbose_name=_("founders"))
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-founded_year", "name", "pk"]
+        verbose_name = _("venture")
+        verbose_name_plural = _("ventures")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "name"], name="summer_venture_once_per_edition"),
+            models.CheckConstraint(condition=Q(founded_year__gte=1900), name="summer_venture_year_plausible"),
+        ]
+
+    def __str__(self):
+        return self.name
