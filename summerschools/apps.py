@@ -16,7 +16,7 @@ class SummerschoolsConfig(AppConfig):
 
         from . import api  # noqa: F401 - registers the viewsets on the core's router
         from .privacy import erase_summerschool_data, export_summerschool_data
-        from .services import SEAT_KIND, handle_seat_event
+        from .services.selection import SEAT_KIND, handle_seat_event
 
         # Training weeks register the same scope with the same label.
         register_api_scope("events:read", _("Read training weeks and summer schools"))

@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import services
+from .services import selection
 
 
 @shared_task(acks_late=True, time_limit=300)
 def delete_old_follow_ups():
     """Nightly: the follow-up forms (dietary needs, emergency contacts) are kept 30 days after a school ends."""
-    return services.delete_old_follow_ups()
+    return selection.delete_old_follow_ups()

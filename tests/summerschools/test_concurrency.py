@@ -25,11 +25,11 @@ THREADS = 25
 
 def _accept(application_id: int, organiser_id: int) -> str:
     from consortium.models import User
-    from summerschools import services
+    from summerschools.services import selection
 
     try:
         application = Application.objects.select_related("edition__seat_plan").get(pk=application_id)
-        services.accept_application(application=application, by=User.objects.get(pk=organiser_id))
+        selection.accept_application(application=application, by=User.objects.get(pk=organiser_id))
         return "accepted"
     except Exception as error:  # noqa: BLE001 - sorted out below
         return f"refused: {' '.join(getattr(error, 'messages', [repr(error)]))}"

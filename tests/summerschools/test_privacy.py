@@ -4,20 +4,20 @@ import os
 
 from consortium.models import SeatStatus
 from consortium.services.privacy import erase_account, export_personal_data
-from summerschools import services
 from summerschools.models import Application, ApplicationStatus
+from summerschools.services import selection
 
 from .factories import ApplicationFactory
 
 
 def test_export_and_erase_a_students_applications(edition, cast, make_user):
     application = ApplicationFactory(edition=edition, student=cast["student"], motivation="Build a startup.")
-    services.accept_application(application=application, by=cast["organiser"])
-    services.accept_application(
+    selection.accept_application(application=application, by=cast["organiser"])
+    selection.accept_application(
         application=ApplicationFactory(edition=edition, student=cast["classmate"]), by=cast["organiser"]
     )
     waiting = ApplicationFactory(edition=edition, student=make_user("student"))
-    services.waitlist_application(application=waiting, by=cast["organiser"])
+    selection.waitlist_application(application=waiting, by=cast["organiser"])
     exported = export_personal_data(user=cast["student"])["summerschools"]["applications"]
     assert [(a["edition"], a["status"], a["motivation"]) for a in exported] == [
         ("Madrid Venture Lab", "accepted", "Build a startup.")

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from consortium.models import Notification, Seat, SeatStatus
 from consortium.services import seats as seat_service
-from summerschools import services, tasks
+from summerschools import tasks
 from summerschools.models import Application, ApplicationStatus, Edition, FollowUp
+from summerschools.services import selection
 from tests.factories import CompanyFactory, CompanyRelationshipFactory, InstitutionFactory
 
 from .factories import ApplicationFactory, pdf
@@ -32,7 +33,7 @@ def _draft(host, **fields):
 def _apply(edition, student, **kwargs):
     values = {"motivation": "I want to build a venture.", "cv": pdf(), "languages": [("en", "C1")],
               "field_of_study": "04"}  # fmt: skip
-    return services.apply(edition=edition, student=student, **(values | kwargs))
+    return selection.apply(edition=edition, student=student, **(values | kwargs))
 
 
 def _notices(user):
@@ -43,7 +44,7 @@ def _notices(user):
 
 
 def test_host_staff_create_an_edition_with_seats_criteria_and_organisers(host, home, other, cast):
-    edition = services.save_edition(
+    edition = selection.save_edition(
         edition=_draft(host),
         capacity=40,
         quotas={home: 8, other: 8},
@@ -63,26 +64,26 @@ def test_an_edition_ending_before_it_starts_is_refused(host, cast):
     draft = _draft(host)
     draft.ends_on = draft.starts_on - datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
-        services.save_edition(edition=draft, capacity=40, by=cast["host_organiser"])
+        selection.save_edition(edition=draft, capacity=40, by=cast["host_organiser"])
     assert caught.value.message_dict == {"ends_on": ["The last day cannot be before the first day."]}
     assert not Edition.objects.exists()
 
 
 def test_quotas_above_the_seats_are_refused_by_the_seats_service(host, home, other, cast):
     with pytest.raises(ValidationError) as caught:
-        services.save_edition(edition=_draft(host), capacity=10, quotas={home: 8, other: 8}, by=cast["host_organiser"])
+        selection.save_edition(edition=_draft(host), capacity=10, quotas={home: 8, other: 8}, by=cast["host_organiser"])
     assert caught.value.message_dict == {"quotas": ["The quotas add up to 16 seats, more than the capacity of 10."]}
     assert not Edition.objects.exists()
 
 
 def test_staff_of_another_institution_cannot_create_an_edition_for_the_host(host, cast):
     with pytest.raises(PermissionDenied):
-        services.save_edition(edition=_draft(host), capacity=40, by=cast["organiser"])
+        selection.save_edition(edition=_draft(host), capacity=40, by=cast["organiser"])
 
 
 def test_organisers_must_work_for_an_organising_institution(host, cast):
     with pytest.raises(ValidationError) as caught:
-        services.save_edition(
+        selection.save_edition(
             edition=_draft(host), capacity=40, organisers=[cast["other_organiser"]], by=cast["host_organiser"]
         )
     assert "organisers" in caught.value.message_dict
@@ -93,8 +94,8 @@ def test_organisers_edit_an_edition_and_others_may_not(edition, host, home, othe
     edition.title = "Madrid Venture Lab 2"
     for outsider in (cast["colleague"], cast["student"], cast["other_student"]):
         with pytest.raises(PermissionDenied):
-            services.save_edition(edition=edition, capacity=12, quotas={home: 2, other: 2}, by=outsider)
-    services.save_edition(edition=edition, capacity=12, quotas={home: 3, other: 3}, by=cast["other_organiser"])
+            selection.save_edition(edition=edition, capacity=12, quotas={home: 2, other: 2}, by=outsider)
+    selection.save_edition(edition=edition, capacity=12, quotas={home: 3, other: 3}, by=cast["other_organiser"])
     edition.refresh_from_db()
     assert edition.title == "Madrid Venture Lab 2" and edition.seat_plan.capacity == 12
     assert dict(edition.seat_plan.quotas.values_list("institution_id", "seats")) == {home.pk: 3, other.pk: 3}
@@ -103,7 +104,7 @@ def test_organisers_edit_an_edition_and_others_may_not(edition, host, home, othe
 def test_the_bip_check_says_why_an_edition_does_not_qualify(edition):
     # Host and home are both Spanish, the other partner Italian: two countries.
     edition.on_site_days, edition.ects, edition.place = 4, Decimal("2.5"), "on_site"
-    assert services.bip_shortfalls(edition) == [
+    assert selection.bip_shortfalls(edition) == [
         "The institutions must come from at least 3 countries; there are 2.",
         "The part on site must last 5 to 30 days; it lasts 4.",
         "A BIP combines the days on site with a virtual part: make the school blended.",
@@ -113,19 +114,19 @@ def test_the_bip_check_says_why_an_edition_does_not_qualify(edition):
 
 def test_three_institutions_from_three_countries_qualify(edition):
     edition.co_organisers.add(InstitutionFactory(country="FR"))
-    assert services.bip_shortfalls(edition) == []
+    assert selection.bip_shortfalls(edition) == []
 
 
 def test_a_challenge_needs_a_company_the_host_works_with(edition, host, home, cast):
     stranger = CompanyFactory(name="Stranger SpA")
     CompanyRelationshipFactory(institution=home, company=stranger)  # a partner's, not the host's
     with pytest.raises(ValidationError) as caught:
-        services.add_challenge(edition=edition, company=stranger, title="Recycling", by=cast["host_organiser"])
+        selection.add_challenge(edition=edition, company=stranger, title="Recycling", by=cast["host_organiser"])
     assert caught.value.message_dict == {
         "company": ["Universidad Autónoma de Madrid has no relationship with Stranger SpA in the company network."]
     }
     partner = CompanyRelationshipFactory(institution=host).company
-    challenge = services.add_challenge(
+    challenge = selection.add_challenge(
         edition=edition, company=partner, title="Recycling", mentor=cast["host_organiser"], by=cast["host_organiser"]
     )
     assert list(edition.challenges.all()) == [challenge]
@@ -171,8 +172,8 @@ def test_only_organisers_of_the_applicants_own_institution_review(edition, cast)
     scores = dict.fromkeys(edition.criteria.all(), 3)
     for outsider in (cast["host_organiser"], cast["other_organiser"], cast["colleague"], cast["student"]):
         with pytest.raises(PermissionDenied):
-            services.review_application(application=application, reviewer=outsider, scores=scores)
-    review = services.review_application(application=application, reviewer=cast["organiser"], scores=scores)
+            selection.review_application(application=application, reviewer=outsider, scores=scores)
+    review = selection.review_application(application=application, reviewer=cast["organiser"], scores=scores)
     assert review.scores.count() == 2
 
 
@@ -183,18 +184,18 @@ def test_the_score_is_the_mean_of_weighted_reviews_without_conflicts(edition, ca
     motivation, fit = edition.criteria.all()  # weights 2 and 1
     application = ApplicationFactory(edition=edition, student=cast["student"])
     unscored = ApplicationFactory(edition=edition, student=cast["classmate"])
-    services.review_application(application=application, reviewer=cast["organiser"], scores={motivation: 5, fit: 2})
-    services.review_application(application=application, reviewer=second, scores={motivation: 2, fit: 5})
-    services.review_application(application=application, reviewer=third, conflict_of_interest=True)
+    selection.review_application(application=application, reviewer=cast["organiser"], scores={motivation: 5, fit: 2})
+    selection.review_application(application=application, reviewer=second, scores={motivation: 2, fit: 5})
+    selection.review_application(application=application, reviewer=third, conflict_of_interest=True)
     # (5*2 + 2*1) / 3 = 4.0 and (2*2 + 5*1) / 3 = 3.0: mean 3.5; the conflicted reviewer does not count.
-    assert services.weighted_scores([application, unscored]) == {application.pk: 3.5, unscored.pk: None}
+    assert selection.weighted_scores([application, unscored]) == {application.pk: 3.5, unscored.pk: None}
 
 
 def test_a_review_must_score_every_criterion(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
     motivation, _fit = edition.criteria.all()
     with pytest.raises(ValidationError, match="Score every criterion."):
-        services.review_application(application=application, reviewer=cast["organiser"], scores={motivation: 4})
+        selection.review_application(application=application, reviewer=cast["organiser"], scores={motivation: 4})
 
 
 # Decisions and seats
@@ -202,12 +203,12 @@ def test_a_review_must_score_every_criterion(edition, cast):
 
 def test_accepting_offers_a_seat_for_seven_days_and_the_student_confirms(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
-    services.accept_application(application=application, by=cast["organiser"])
+    selection.accept_application(application=application, by=cast["organiser"])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ACCEPTED and application.seat.status == SeatStatus.OFFERED
     assert application.seat.offer_expires_at - application.seat.offered_at == datetime.timedelta(days=7)
     assert _notices(cast["student"])[-1].title == "A seat at “Madrid Venture Lab” is offered to you"
-    services.confirm_application(application=application, by=cast["student"])
+    selection.confirm_application(application=application, by=cast["student"])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.CONFIRMED and application.seat.status == SeatStatus.CONFIRMED
     assert _notices(cast["student"])[-1].title == "Your seat at “Madrid Venture Lab” is confirmed"
@@ -215,10 +216,10 @@ def test_accepting_offers_a_seat_for_seven_days_and_the_student_confirms(edition
 
 def test_accepting_beyond_the_quota_is_refused(edition, cast, make_user):
     first, second, third = (ApplicationFactory(edition=edition, student=make_user("student")) for _n in range(3))
-    services.accept_application(application=first, by=cast["organiser"])
-    services.accept_application(application=second, by=cast["organiser"])
+    selection.accept_application(application=first, by=cast["organiser"])
+    selection.accept_application(application=second, by=cast["organiser"])
     with pytest.raises(ValidationError) as caught:
-        services.accept_application(application=third, by=cast["organiser"])
+        selection.accept_application(application=third, by=cast["organiser"])
     assert caught.value.messages == ["The 2 seats of Universidad de Prueba's quota are taken."]
     third.refresh_from_db()
     assert third.status == ApplicationStatus.SUBMITTED and third.seat is None
@@ -228,20 +229,20 @@ def test_other_institutions_organisers_cannot_decide(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
     for outsider in (cast["other_organiser"], cast["host_organiser"], cast["colleague"], cast["student"]):
         with pytest.raises(PermissionDenied):
-            services.accept_application(application=application, by=outsider)
+            selection.accept_application(application=application, by=outsider)
     assert not Seat.objects.exists()
 
 
 def test_an_unconfirmed_offer_expires_and_passes_to_the_waitlist(edition, cast, make_user):
     first, second = (ApplicationFactory(edition=edition, student=make_user("student")) for _n in range(2))
     waiting = ApplicationFactory(edition=edition, student=cast["student"])
-    services.accept_application(application=first, by=cast["organiser"])
-    services.accept_application(application=second, by=cast["organiser"])
-    services.waitlist_application(application=waiting, by=cast["organiser"])
+    selection.accept_application(application=first, by=cast["organiser"])
+    selection.accept_application(application=second, by=cast["organiser"])
+    selection.waitlist_application(application=waiting, by=cast["organiser"])
     waiting.refresh_from_db()
     assert waiting.status == ApplicationStatus.WAITLISTED and waiting.seat.status == SeatStatus.WAITLISTED
     assert _notices(cast["student"])[-1].title == "You are on the waitlist for “Madrid Venture Lab”"
-    services.confirm_application(application=second, by=second.student)
+    selection.confirm_application(application=second, by=second.student)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=7, minutes=1)):
         assert seat_service.expire_offers() == 1
         assert seat_service.expire_offers() == 0  # a second run changes nothing
@@ -252,34 +253,34 @@ def test_an_unconfirmed_offer_expires_and_passes_to_the_waitlist(edition, cast, 
         assert waiting.status == ApplicationStatus.ACCEPTED and waiting.seat.status == SeatStatus.OFFERED
         assert _notices(cast["student"])[-1].title == "A seat at “Madrid Venture Lab” is offered to you"
         with pytest.raises(ValidationError, match="There is no offered seat to confirm."):
-            services.confirm_application(application=first, by=first.student)
-        services.confirm_application(application=waiting, by=cast["student"])
+            selection.confirm_application(application=first, by=first.student)
+        selection.confirm_application(application=waiting, by=cast["student"])
     assert Seat.objects.holding().filter(plan=edition.seat_plan).count() == 2
 
 
 def test_waitlisting_with_room_left_offers_the_seat_at_once(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
-    services.waitlist_application(application=application, by=cast["organiser"])
+    selection.waitlist_application(application=application, by=cast["organiser"])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ACCEPTED and application.seat.status == SeatStatus.OFFERED
 
 
 def test_rejecting_tells_the_student(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
-    services.reject_application(application=application, by=cast["organiser"])
+    selection.reject_application(application=application, by=cast["organiser"])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
     assert _notices(cast["student"])[-1].title == "Your application to “Madrid Venture Lab” was not selected"
     with pytest.raises(ValidationError):
-        services.accept_application(application=application, by=cast["organiser"])
+        selection.accept_application(application=application, by=cast["organiser"])
 
 
 def test_only_the_student_confirms_their_seat(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
-    services.accept_application(application=application, by=cast["organiser"])
+    selection.accept_application(application=application, by=cast["organiser"])
     for other in (cast["organiser"], cast["classmate"]):
         with pytest.raises(PermissionDenied):
-            services.confirm_application(application=application, by=other)
+            selection.confirm_application(application=application, by=other)
 
 
 # Follow-up
@@ -288,12 +289,12 @@ def test_only_the_student_confirms_their_seat(edition, cast):
 def test_the_follow_up_form_is_deleted_30_days_after_the_school_ends(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
     with pytest.raises(PermissionDenied):
-        services.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
+        selection.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
                                 dietary_needs="", emergency_contact="Mum +34 600 000 000")  # fmt: skip
-    services.accept_application(application=application, by=cast["organiser"])
-    services.confirm_application(application=application, by=cast["student"])
+    selection.accept_application(application=application, by=cast["organiser"])
+    selection.confirm_application(application=application, by=cast["student"])
     application.refresh_from_db()
-    services.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
+    selection.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
                             dietary_needs="Vegetarian", emergency_contact="Mum +34 600 000 000")  # fmt: skip
     with time_machine.travel(datetime.datetime.combine(edition.ends_on, datetime.time(12), datetime.UTC)
                              + datetime.timedelta(days=30)):  # fmt: skip

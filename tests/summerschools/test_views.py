@@ -9,8 +9,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from consortium.models import SeatStatus
-from summerschools import services
 from summerschools.models import Application, ApplicationStatus, FollowUp
+from summerschools.services import selection
 
 from .factories import ApplicationFactory, EditionFactory, pdf
 
@@ -122,7 +122,7 @@ def test_the_application_page_is_the_students_and_their_reviewers_only(client, e
 
 def test_the_student_confirms_and_fills_in_the_follow_up(client, edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
-    services.accept_application(application=application, by=cast["organiser"])
+    selection.accept_application(application=application, by=cast["organiser"])
     client.force_login(cast["student"])
     url = f"/summer-schools/applications/{application.pk}/"
     assert "Confirm my seat" in client.get(url).text
@@ -146,7 +146,7 @@ def test_organisers_see_their_own_institutions_applicants_with_scores(
         ApplicationFactory(edition=edition, student=make_user("student"))
     theirs = ApplicationFactory(edition=edition, student=cast["other_student"])
     motivation, fit = edition.criteria.all()
-    services.review_application(application=mine, reviewer=cast["organiser"], scores={motivation: 5, fit: 2})
+    selection.review_application(application=mine, reviewer=cast["organiser"], scores={motivation: 5, fit: 2})
     client.force_login(cast["organiser"])
     with django_assert_max_num_queries(16):
         response = client.get("/summer-schools/madrid-lab/applications/")
@@ -172,7 +172,7 @@ def test_reviewing_and_deciding_through_the_pages(client, edition, cast, make_us
         {f"criterion_{motivation.pk}": 4, f"criterion_{fit.pk}": 4, "comment": "Strong"},
     )
     assert response.status_code == 302
-    assert services.weighted_scores([first]) == {first.pk: 4.0}
+    assert selection.weighted_scores([first]) == {first.pk: 4.0}
     assert client.post(f"/summer-schools/applications/{first.pk}/accept/").status_code == 302
     client.post(f"/summer-schools/applications/{second.pk}/accept/")
     response = client.post(f"/summer-schools/applications/{third.pk}/accept/", follow=True)

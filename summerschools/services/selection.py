@@ -25,8 +25,8 @@ from consortium.services import seats as seat_service
 from consortium.services.notifications import notify
 from consortium.uploads import MB, FileKind, check_upload
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     EDITABLE_EDITION_FIELDS,
     MAX_SCORE,
     Application,

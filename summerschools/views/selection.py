@@ -21,9 +21,10 @@ from consortium.forms import form_errors
 from consortium.services import seats as seat_service
 from consortium.uploads import FileKind, private_download
 
-from . import permissions, services
-from .forms import ApplicationForm, FollowUpForm, ReviewForm
-from .models import Application, ApplicationStatus, Edition, EditionStatus, Place
+from .. import permissions
+from ..forms import ApplicationForm, FollowUpForm, ReviewForm
+from ..models import Application, ApplicationStatus, Edition, EditionStatus, Place
+from ..services import selection
 
 # What may not appear raw inside a <script> element.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -65,7 +66,7 @@ def edition_detail(request, slug):
         "summary": summary,
         "can_edit": can_edit,
         "is_organiser": permissions.is_organiser(request.user, edition),
-        "bip_shortfalls": services.bip_shortfalls(edition) if can_edit else None,
+        "bip_shortfalls": selection.bip_shortfalls(edition) if can_edit else None,
         "mine": Application.objects.filter(edition=edition, student_id=request.user.pk).first()
         if request.user.is_authenticated
         else None,
@@ -148,7 +149,7 @@ def apply(request, slug):
     form = ApplicationForm(request.POST or None, request.FILES or None, edition=edition)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.apply(edition=edition, student=request.user, **form.cleaned_data)
+            application = selection.apply(edition=edition, student=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_errors(form, error)
         else:
@@ -166,7 +167,7 @@ def application_detail(request, pk):
         form = FollowUpForm(request.POST or None, instance=follow_up)
         if request.method == "POST" and form.is_valid():
             try:
-                services.save_follow_up(application=application, by=request.user, **form.cleaned_data)
+                selection.save_follow_up(application=application, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form_errors(form, error)
             else:
@@ -187,7 +188,7 @@ def application_detail(request, pk):
 def confirm(request, pk):
     application = application_for(request, pk)
     try:
-        services.confirm_application(application=application, by=request.user)
+        selection.confirm_application(application=application, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -207,7 +208,7 @@ def applications(request, slug):
         .select_related("student", "seat")
         .prefetch_related("preferred_challenges")
     )
-    scores = services.weighted_scores(rows)
+    scores = selection.weighted_scores(rows)
     for row in rows:
         row.weighted_score = scores[row.pk]
     rows.sort(key=lambda a: (a.weighted_score is None, -(a.weighted_score or 0), a.pk))
@@ -224,7 +225,7 @@ def review(request, pk):
     form = ReviewForm(request.POST or None, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_application(
+            selection.review_application(
                 application=application,
                 reviewer=request.user,
                 scores=form.scores(),
@@ -241,9 +242,9 @@ def review(request, pk):
 
 
 DECISIONS = {
-    "accept": services.accept_application,
-    "waitlist": services.waitlist_application,
-    "reject": services.reject_application,
+    "accept": selection.accept_application,
+    "waitlist": selection.waitlist_application,
+    "reject": selection.reject_application,
 }
 OUTCOMES = {
     ApplicationStatus.ACCEPTED: gettext_lazy("Accepted: a seat is offered to the student, to confirm within 7 days."),
