@@ -1,5 +1,5 @@
 """What the feature apps declare to the core: API scopes, notification kinds, webhook events,
-privacy providers, and sections of a company's page.
+privacy providers, sections of a company's page, seat handlers and impact counters.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
@@ -108,3 +108,25 @@ def register_seat_handler(kind: str, handler: Callable[[Any, str], None]) -> Non
     if SEAT_HANDLERS.get(kind, handler) is not handler:
         raise ValueError(f"{kind!r} has a seat handler already.")
     SEAT_HANDLERS[kind] = handler
+
+
+@dataclass(frozen=True)
+class ImpactCounter:
+    """One headline figure of the consortium's activity over a period: count(start, end, institution_id)
+    returns how many happened in [start, end) for that institution, or for the whole consortium when
+    institution_id is None, in one query. The impact pages and the partner admins' digest list them
+    in `order`."""
+
+    name: str
+    label: str
+    count: Callable[[Any, Any, int | None], int]
+    order: int = 100
+
+
+IMPACT_COUNTERS: dict[str, ImpactCounter] = {}
+
+
+def register_impact_counter(
+    name: str, label: str, count: Callable[[Any, Any, int | None], int], *, order: int = 100
+) -> ImpactCounter:
+    return _register(IMPACT_COUNTERS, ImpactCounter(name, label, count, order))
