@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint format migrate seed totp worker beat vendor messages clean
+.PHONY: run test install install-dev lint format migrate seed totp worker beat vendor messages screenshots clean
 
 run: install ## A seeded demo on SQLite with eager Celery, at http://127.0.0.1:8000
 	$(MANAGE) migrate --noinput
@@ -53,6 +53,9 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A consortium beat --loglevel=INFO
+
+screenshots: install-dev ## README screenshots of the seeded demo, into docs/screenshots/ (needs chromium)
+	$(BIN)/python docs/screenshots/capture.py
 
 messages: install ## Extract strings into locale/*/LC_MESSAGES/django.po, then compile (needs GNU gettext)
 	$(MANAGE) makemessages --all --ignore=.venv --ignore=staticfiles

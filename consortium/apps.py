@@ -7,10 +7,14 @@ class ConsortiumConfig(AppConfig):
     verbose_name = _("Consortium")
 
     def ready(self):
-        from . import privacy
+        from .impact import register_impact_figures
+
+        register_impact_figures()
+        from . import digest, privacy
         from .api import support  # noqa: F401 - registers the support desk's viewset on the router
         from .registry import (
             register_api_scope,
+            register_digest_provider,
             register_notification_kind,
             register_privacy_provider,
             register_webhook_event,
@@ -90,6 +94,19 @@ class ConsortiumConfig(AppConfig):
             _("Reminders of evaluation surveys you have not answered"),
             template="consortium/notifications/survey_reminder.txt",
             transactional=True,
+        )
+        # The weekly digest: optional, so staff get it unless they opt out and students only once they opt in.
+        register_notification_kind(
+            "digest.weekly", _("Weekly digest of the consortium"), template="emails/digest.txt", transactional=False
+        )
+        register_digest_provider(
+            "support.waiting",
+            _("Support requests waiting on your institution"),
+            digest.waiting_support_requests,
+            order=40,
+        )
+        register_digest_provider(
+            "support.articles", _("New knowledge base articles"), digest.new_knowledge_articles, order=45
         )
         register_webhook_event("liaison.nominated", _("An institution nominated a new liaison officer"))
         register_webhook_event("support_request.answered", _("A partner answered a support request of yours"))

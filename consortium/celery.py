@@ -33,8 +33,14 @@ app.conf.beat_schedule = {
         "task": "consortium.tasks.remind_survey_participants",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The weekly digest is due on DIGEST_WEEKDAY at DIGEST_HOUR (UTC); the task checks the day, so the
+    # setting needs no restart of beat, and its hourly passes that day resume any chunk a worker lost.
+    "send-weekly-digests": {"task": "consortium.tasks.send_weekly_digests", "schedule": crontab(minute=5)},
     # Jobs past their deadline disappear early in the morning (UTC), with their posters told.
     "expire-jobs-and-remind": {"task": "jobs.tasks.expire_and_remind", "schedule": crontab(hour=3, minute=0)},
+    # The impact figures read past days of job views and applications from a rollup; just after midnight
+    # (UTC) yesterday is complete, and a missed night is caught up by the next.
+    "roll-up-job-activity": {"task": "jobs.tasks.roll_up_job_activity", "schedule": crontab(hour=0, minute=20)},
     # Job alerts in the morning (UTC), after the night's expiry, so that students read them at breakfast.
     "send-daily-job-alerts": {"task": "jobs.tasks.send_daily_alerts", "schedule": crontab(hour=6, minute=0)},
     # Country guide sections nobody reviewed for a year: a monthly nudge to their maintainers is enough
@@ -68,4 +74,7 @@ app.conf.beat_schedule = {
         "task": "summerschools.tasks.delete_old_follow_ups",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Participants of a summer school that ended are invited to the alumni directory, in the morning
+    # (UTC) so that the e-mail lands in the working day; idempotent, a missed day catches up.
+    "invite-summer-school-alumni": {"task": "summerschools.tasks.invite_alumni", "schedule": crontab(hour=9, minute=0)},
 }

@@ -1,4 +1,5 @@
 import datetime
+import html
 import zoneinfo
 
 from allauth.account.forms import SignupForm
@@ -6,7 +7,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -236,10 +237,13 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "preferred_language", "time_zone"]
+        fields = ["full_name", "preferred_language", "home_country", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only students' mobility is counted: nobody else is asked where they come from.
+        if Role.STUDENT not in self.instance.roles:
+            del self.fields["home_country"]
         self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]
         if self.instance.pk:
             self.initial["languages"] = [(lang.language, lang.level) for lang in self.instance.languages.all()]
@@ -259,6 +263,60 @@ class ApiKeyForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["scopes"].choices = [(s.name, f"{s.name} — {s.label}") for s in API_SCOPES.values()]
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, with ids beyond the database's 64-bit integers reported as invalid choices:
+    SQLite raises OverflowError (a 500) when such an id reaches an `__in` lookup."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                try:
+                    number = int(pk)
+                except (TypeError, ValueError):
+                    continue  # Django reports it as an invalid value
+                if not -(2**63) <= number < 2**63:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super()._check_values(value)
+
+
+class SeatQuotasMixin:
+    """Quota fields, one per active institution (blank: no quota), for the form of an event with a
+    SeatPlan; the seats service checks that they fit the capacity."""
+
+    def add_quota_fields(self, plan) -> None:
+        from .models import SeatQuota
+
+        self.institutions = list(Institution.objects.active().order_by("name"))
+        quotas = dict(SeatQuota.objects.filter(plan=plan).values_list("institution_id", "seats")) if plan else {}
+        for institution in self.institutions:
+            self.fields[self.quota_field(institution)] = forms.IntegerField(
+                label=_("Quota for %(name)s") % {"name": institution.name},
+                min_value=0,
+                max_value=500,
+                required=False,
+                initial=quotas.get(institution.pk),
+            )
+
+    @staticmethod
+    def quota_field(institution) -> str:
+        return f"quota_{institution.pk}"
+
+    def quota_fields(self):
+        return [self[self.quota_field(institution)] for institution in self.institutions]
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if not field.name.startswith("quota_")]
+
+    def quotas(self) -> dict:
+        return {
+            institution: self.cleaned_data[self.quota_field(institution)]
+            for institution in self.institutions
+            if self.cleaned_data.get(self.quota_field(institution)) is not None
+        }
 
 
 def form_errors(form, error: ValidationError) -> None:
@@ -313,9 +371,12 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
+        # The standard library's escape, which Django's wraps for lazy strings: cheaper for hundreds of options.
         options = "".join(
             '<option value="{}"{}>{}</option>'.format(
-                escape("" if option is None else option), " selected" if str(option) in chosen else "", escape(label)
+                html.escape("" if option is None else str(option)),
+                " selected" if str(option) in chosen else "",
+                html.escape(str(label)),
             )
             for option, label in self.choices
         )
@@ -553,3 +614,88 @@ class SurveyAnswerForm(forms.Form):
             for name, field in self.fields.items()
             if self.cleaned_data.get(name) not in (None, "")
         }
+
+
+# Impact figures
+
+IMPACT_ACADEMIC_YEARS = 10
+
+
+class ImpactPeriodForm(forms.Form):
+    """The period of the impact figures: this month, the last 12 months (the default), an academic
+    year (1 September to 31 August) or any days from–to, both included."""
+
+    PERIODS = (
+        ("month", _("This month")),
+        ("year", _("Last 12 months")),  # this month and the 11 before it
+        ("academic", _("An academic year")),
+        ("custom", _("From–to")),
+    )
+    period = forms.ChoiceField(
+        label=_("Period"), choices=PERIODS, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    academic_year = forms.TypedChoiceField(
+        label=_("Academic year"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, data=None, *, today: datetime.date, **kwargs):
+        # A page opened without a period shows, and selects, the last 12 months.
+        super().__init__(data or {"period": "year"}, **kwargs)
+        self.today = today
+        latest = today.year if today.month >= 9 else today.year - 1
+        self.fields["academic_year"].choices = [
+            (year, f"{year}/{(year + 1) % 100:02d}") for year in range(latest, latest - IMPACT_ACADEMIC_YEARS, -1)
+        ]
+
+    def _clean_day(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day is not None and not FIGURES_FIRST_YEAR <= day.year <= FIGURES_LAST_YEAR:
+            raise ValidationError(
+                gettext("Choose a day between the years %(first)d and %(last)d.")
+                % {"first": FIGURES_FIRST_YEAR, "last": FIGURES_LAST_YEAR}
+            )
+        return day
+
+    def clean_start(self):
+        return self._clean_day("start")
+
+    def clean_end(self):
+        return self._clean_day("end")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        period, today = data.get("period") or "year", self.today
+        if period == "month":
+            data["start"], data["end"] = today.replace(day=1), today
+        elif period == "year":
+            data["start"], data["end"] = _first_of_month_before(today, 11), today
+        elif period == "academic":
+            year = data.get("academic_year")
+            if year is None:
+                raise ValidationError({"academic_year": gettext("Choose the academic year.")})
+            data["start"], data["end"] = datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
+        else:
+            missing = {name: gettext("Enter a day.") for name in ("start", "end") if not data.get(name)}
+            if missing:
+                raise ValidationError(missing)
+            if data["start"] > data["end"]:
+                raise ValidationError({"start": gettext("The period must start on or before its last day.")})
+        data["period"] = period
+        return data
+
+
+def _first_of_month_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return datetime.date(year, month + 1, 1)

@@ -69,3 +69,30 @@ def notification_email(delivery: Delivery) -> EmailMultiAlternatives:
         context=context,
         headers=headers,
     )
+
+
+def digest_email(digest, *, connection=None) -> EmailMultiAlternatives:
+    """A person's weekly digest (consortium.services.digests.Digest), with a one-click unsubscribe."""
+    from .services.digests import DIGEST_KIND
+    from .services.notifications import unsubscribe_token
+
+    recipient = digest.user
+    unsubscribe = settings.SITE_URL + reverse(
+        "consortium:unsubscribe", args=[unsubscribe_token(recipient, DIGEST_KIND)]
+    )
+    message = _message(
+        to=recipient.email,
+        language=recipient.preferred_language,
+        zone=zoneinfo.ZoneInfo(recipient.time_zone),
+        template="digest",
+        context={
+            "digest": digest,
+            "recipient": recipient,
+            "site_url": settings.SITE_URL,
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": settings.SITE_URL + reverse("consortium:notification-preferences"),
+        },
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    message.connection = connection
+    return message

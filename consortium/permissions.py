@@ -217,3 +217,17 @@ def can_view_support_figures(user, institution) -> bool:
 def can_view_support_matrix(user) -> bool:
     """Who asks whom across the consortium."""
     return is_consortium_admin(user)
+
+
+# Impact figures
+
+
+def can_view_impact(user, institution) -> bool:
+    """An institution's impact figures, next to the consortium's aggregates: its partner admins and
+    consortium admins."""
+    return can_manage_institution(user, institution)
+
+
+def can_view_consortium_impact(user) -> bool:
+    """Every institution's figures side by side."""
+    return is_consortium_admin(user)

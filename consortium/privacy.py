@@ -35,6 +35,7 @@ def export_account(user) -> dict:
         "roles": sorted(user.roles),
         "preferred_language": user.preferred_language,
         "time_zone": user.time_zone,
+        "home_country": user.home_country.code or None,
         "languages": list(UserLanguage.objects.filter(user=user).values("language", "level")),
         "date_joined": user.date_joined,
         "last_login": user.last_login,

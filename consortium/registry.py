@@ -1,5 +1,6 @@
 """What the feature apps declare to the core: API scopes, notification kinds, webhook events,
-privacy providers, sections of a company's page, seat handlers and impact counters.
+privacy providers, sections of a company's page, seat handlers, impact counters,
+digest providers and the interests they read.
 
 Apps register in their AppConfig.ready(); the core reads the registry and never names an app.
 """
@@ -130,3 +131,88 @@ def register_impact_counter(
     name: str, label: str, count: Callable[[Any, Any, int | None], int], *, order: int = 100
 ) -> ImpactCounter:
     return _register(IMPACT_COUNTERS, ImpactCounter(name, label, count, order))
+
+
+@dataclass(frozen=True)
+class ImpactBreakdown:
+    """A figure of a period split by country (ISO 3166-1 alpha-2): count(start, end, institution_id)
+    returns {country: n} for that institution, or the whole consortium when institution_id is None, in
+    one query. With `pairs`, pairs(start, end) returns (institution_id, country, n) for every
+    institution in one query, adding up to count(start, end, None): an institution's page shows the
+    consortium's count of a country only where pairs prove two other institutions make it up (none
+    without pairs). With `matrix` too, the consortium's page draws it as a matrix, institutions by
+    countries."""
+
+    name: str
+    label: str
+    count: Callable[[Any, Any, int | None], dict[str, int]]
+    pairs: Callable[[Any, Any], list[tuple[int, str, int]]] | None = None
+    order: int = 100
+    matrix: bool = False
+
+
+IMPACT_BREAKDOWNS: dict[str, ImpactBreakdown] = {}
+
+
+def register_impact_breakdown(
+    name: str,
+    label: str,
+    count: Callable[[Any, Any, int | None], dict[str, int]],
+    *,
+    pairs: Callable[[Any, Any], list[tuple[int, str, int]]] | None = None,
+    order: int = 100,
+    matrix: bool = False,
+) -> ImpactBreakdown:
+    return _register(IMPACT_BREAKDOWNS, ImpactBreakdown(name, label, count, pairs, order, matrix))
+
+
+@dataclass(frozen=True)
+class ImpactSeries:
+    """A figure month by month, where its trend matters: series(start, end, institution_id) returns
+    {first day of the month: n} for the months of [start, end) that had any, for that institution or the
+    whole consortium when institution_id is None, in one query grouped by month
+    (consortium.impact.by_month). The impact pages draw each as a line chart, in `order`."""
+
+    name: str
+    label: str
+    series: Callable[[Any, Any, int | None], dict[Any, int]]
+    order: int = 100
+
+
+IMPACT_SERIES: dict[str, ImpactSeries] = {}
+
+
+def register_impact_series(
+    name: str, label: str, series: Callable[[Any, Any, int | None], dict[Any, int]], *, order: int = 100
+) -> ImpactSeries:
+    return _register(IMPACT_SERIES, ImpactSeries(name, label, series, order))
+
+
+@dataclass(frozen=True)
+class DigestProvider:
+    """One section of the weekly digest. build(batch) receives a consortium.services.digests.DigestBatch
+    (its users, the period's start and end, their interests) and returns {user_id: [DigestItem, …]}
+    for those with something to read, newest or most urgent first, in a fixed number of queries
+    whatever the batch holds. The digest shows sections by `order` and at most 10 items of each."""
+
+    name: str
+    title: str
+    build: Callable[[Any], dict[int, list]]
+    order: int = 100
+
+
+DIGEST_PROVIDERS: dict[str, DigestProvider] = {}
+
+
+def register_digest_provider(name: str, title: str, build: Callable[[Any], dict[int, list]], *, order: int = 100):
+    return _register(DIGEST_PROVIDERS, DigestProvider(name, title, build, order))
+
+
+# What people care about, read by digest sections of other apps: source(users) returns
+# {user_id: {"countries": {"DE", …}, "fields_of_study": {"06", …}}} in one query.
+DIGEST_INTERESTS: list[Callable[[list], dict[int, dict[str, set[str]]]]] = []
+
+
+def register_digest_interests(source: Callable[[list], dict[int, dict[str, set[str]]]]) -> None:
+    if source not in DIGEST_INTERESTS:
+        DIGEST_INTERESTS.append(source)

@@ -325,6 +325,13 @@ SYNC_SETTLE_SECONDS = env_int("SYNC_SETTLE_SECONDS", 5)
 SUPPORT_FIRST_RESPONSE_WORKING_DAYS = env_int("SUPPORT_FIRST_RESPONSE_WORKING_DAYS", 3)
 SUPPORT_AUTO_CLOSE_DAYS = env_int("SUPPORT_AUTO_CLOSE_DAYS", 14)
 
+# Weekly digest: due on this ISO weekday (1 = Monday) at this hour (UTC); sent in chunks of people.
+DIGEST_WEEKDAY = env_int("DIGEST_WEEKDAY", 1)
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+DIGEST_CHUNK_SIZE = env_int("DIGEST_CHUNK_SIZE", 500)
+if not (1 <= DIGEST_WEEKDAY <= 7 and 0 <= DIGEST_HOUR <= 23 and DIGEST_CHUNK_SIZE >= 1):
+    raise ImproperlyConfigured("DIGEST_WEEKDAY must be 1–7, DIGEST_HOUR 0–23 and DIGEST_CHUNK_SIZE at least 1.")
+
 # Webhooks. Plain HTTP and private addresses are for development: in production they would let a
 # partner admin make the platform call into its own network.
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)

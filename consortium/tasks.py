@@ -120,3 +120,30 @@ def remind_survey_participants() -> int:
     from .services.surveys import remind_survey_participants as remind
 
     return remind()
+
+
+# Weekly digest
+
+
+@shared_task(acks_late=True, time_limit=300)
+def send_weekly_digests(period: str | None = None) -> int:
+    """Queue one chunk task per range of people for the week's digest, when it is due.
+
+    Runs hourly: the first run on the due day queues the week; the later ones that day queue it again,
+    which sends only what a lost chunk left pending (each person's digest goes out once)."""
+    from .services.digests import due_period, plan_digest_chunks
+
+    period = period or due_period(timezone.now())
+    if period is None:
+        return 0
+    chunks = plan_digest_chunks()
+    for first_pk, last_pk in chunks:
+        send_digest_chunk.delay(period, first_pk, last_pk)
+    return len(chunks)
+
+
+@shared_task(acks_late=True, soft_time_limit=840, time_limit=900)
+def send_digest_chunk(period: str, first_pk: int, last_pk: int) -> dict[str, int]:
+    from .services.digests import send_digest_chunk as send
+
+    return send(period=period, first_pk=first_pk, last_pk=last_pk)

@@ -7,6 +7,9 @@ class GuidesConfig(AppConfig):
     verbose_name = _("Guides")
 
     def ready(self):
+        from .impact import register_impact_figures
+
+        register_impact_figures()
         from . import api  # noqa: F401 - registers the viewsets on the core's router
 
         self.ready_country_guides()
@@ -26,6 +29,11 @@ class GuidesConfig(AppConfig):
         register_api_scope("guides:read", _("Read the country guides"))
         register_demo_seeder(seed_demo_guides)
         register_privacy_provider("guides", export=export_guides_data, erase=erase_guides_data)
+        from consortium.registry import register_digest_provider
+
+        from .digest import updated_guides
+
+        register_digest_provider("guides.updated", _("Country guides updated"), updated_guides, order=50)
         # About the recipient's duty as a guide's maintainer, or their own drafts: always sent.
         register_notification_kind(
             "guides.draft_submitted",

@@ -7,6 +7,9 @@ class JobsConfig(AppConfig):
     verbose_name = _("Jobs")
 
     def ready(self):
+        from .impact import register_impact_figures
+
+        register_impact_figures()
         from consortium.registry import (
             register_api_scope,
             register_company_section,
@@ -90,3 +93,8 @@ class JobsConfig(AppConfig):
             transactional=True,
         )
         register_privacy_provider("jobs", export=export_jobs_data, erase=erase_jobs_data)
+        from consortium.registry import register_digest_provider
+
+        from .digest import new_jobs
+
+        register_digest_provider("jobs.new", _("New jobs for you"), new_jobs, order=10)

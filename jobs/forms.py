@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortium.forms import LanguageLevelsField
+from consortium.forms import LanguageLevelsField, ModelMultipleChoiceField
 from consortium.models import Company, FieldOfStudy, Institution
 
 from .models import EDITABLE_FIELDS, Job, ReportReason, SavedSearch
@@ -20,6 +20,7 @@ class JobForm(forms.ModelForm):
     class Meta:
         model = Job
         fields = EDITABLE_FIELDS
+        field_classes = {"partner_institutions": ModelMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "start_date": forms.DateInput(attrs={"type": "date"}),

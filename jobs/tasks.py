@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import impact, services
 from .models import AlertFrequency
 from .services import alerts
 
@@ -24,3 +24,9 @@ def send_daily_alerts() -> int:
 def send_weekly_alerts() -> int:
     """Weekly job alerts; a second run in the same ISO week sends nothing."""
     return alerts.send_alerts(frequency=AlertFrequency.WEEKLY)
+
+
+@shared_task(acks_late=True, time_limit=1800)
+def roll_up_job_activity() -> int:
+    """Nightly: yesterday's job views and applications into the impact figures' rollup. Safe to repeat."""
+    return impact.roll_up_job_activity()

@@ -7,6 +7,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
+        from .impact import register_impact_figures
+
+        register_impact_figures()
         from consortium.registry import register_demo_seeder, register_notification_kind, register_privacy_provider
 
         from . import api  # noqa: F401 - registers the viewsets on the core's router
@@ -15,6 +18,12 @@ class MatchingConfig(AppConfig):
 
         register_demo_seeder(seed_demo_matching)
         register_privacy_provider("matching", export=export_matching_data, erase=erase_matching_data)
+        from consortium.registry import register_digest_interests, register_digest_provider
+
+        from .digest import people_to_meet, profile_interests
+
+        register_digest_interests(profile_interests)
+        register_digest_provider("matching.people", _("People to meet"), people_to_meet, order=60)
         # About introductions the person asked for or was asked for, in a network they joined: always sent.
         for name, label in (
             ("introduction_requested", _("Requests for an introduction to you")),

@@ -82,6 +82,8 @@ class Edition(models.Model):
     team_size = models.PositiveSmallIntegerField(
         _("team size"), default=5, help_text=_("How many students one team should have.")
     )
+    # Set when the organisers share the teams: members, and mentors, see their team spaces from then on.
+    teams_shared_at = models.DateTimeField(_("teams shared"), null=True, blank=True, editable=False)
     fee = models.TextField(_("fee"), blank=True)
     funding = models.TextField(_("funding"), blank=True, help_text=_("Grants and what they cover."))
     seat_plan = models.OneToOneField(
@@ -187,6 +189,26 @@ class ApplicationQuerySet(models.QuerySet):
         if not is_signed_in(user) or not user.institution_id:
             return self.none()
         return self.filter(institution_id=user.institution_id, edition__organisers=user)
+
+    def confirmed(self):
+        """The participants: students who confirmed their seat."""
+        return self.filter(status=ApplicationStatus.CONFIRMED)
+
+    def participated(self, today: datetime.date | None = None):
+        """Confirmed places in schools that have ended, whose student the organisers have not marked as
+        not completing it. A school has ended from its last day on (the one rule for completion,
+        certificates, the survey and the alumni)."""
+        today = today or timezone.localdate()
+        return self.confirmed().filter(edition__ends_on__lte=today).exclude(completed=False)
+
+    def alumni(self, today: datetime.date | None = None):
+        """What makes an alumnus (and lets one join the directory): a participation, its completion
+        recorded or not (organisers record it late, if at all)."""
+        return self.participated(today)
+
+    def certified(self, today: datetime.date | None = None):
+        """Participations with a certificate: ECTS credits need the organisers' recorded completion."""
+        return self.participated(today).filter(completed=True)
 
 
 def cv_path(application, filename):
@@ -328,7 +350,9 @@ class Venture(models.Model):
     """A company or organisation founded by participants, counted for the edition it came from."""
 
     name = models.CharField(_("name"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown: **bold**, lists, links."))
+    # Rendered and sanitised once, when saved: pages and the API show it as it is.
+    description_html = models.TextField(editable=False, blank=True)
     website = models.URLField(_("website"), blank=True)
     founded_year = models.PositiveSmallIntegerField(_("year founded"))
     country = CountryField(_("country"), blank=True)

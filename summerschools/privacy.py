@@ -1,17 +1,25 @@
-"""Summer schools' privacy provider: a student's applications (with the follow-up form), to export and to erase."""
+"""Summer schools' privacy provider: a student's applications (with the follow-up form, their team
+and the completion the organisers recorded), their alumni profile and the ventures they are named
+as founder of, to export and to erase.
+
+The reviewers' comments and scores are left out of the export: they are the organisers' internal
+assessment notes about the applicant, written to compare applicants, not data the student gave or
+uses; the decision they led to (the status) is exported.
+"""
 
 from django.utils import timezone
 
 from consortium.models import LIVE_SEAT_STATUSES
 from consortium.services import seats as seat_service
 
-from .models import Application
+from .models import AlumniProfile, Application
+from .services.alumni import PROFILE_FIELDS
 
 
 def export_summerschool_data(user) -> dict:
     applications = (
         Application.objects.filter(student=user)
-        .select_related("edition", "follow_up")
+        .select_related("edition", "follow_up", "team__challenge")
         .prefetch_related("preferred_challenges")
         .order_by("created_at")
     )
@@ -27,6 +35,10 @@ def export_summerschool_data(user) -> dict:
                 "languages": a.languages,
                 "field_of_study": a.field_of_study,
                 "preferred_challenges": [c.title for c in a.preferred_challenges.all()],
+                "team": {"name": str(a.team), "challenge": a.team.challenge.title if a.team.challenge else None}
+                if a.team
+                else None,
+                "completed": a.completed,
                 "follow_up": {
                     "arrival": follow_up.arrival,
                     "dietary_needs": follow_up.dietary_needs,
@@ -37,7 +49,15 @@ def export_summerschool_data(user) -> dict:
                 "created_at": a.created_at,
             }
         )
-    return {"applications": rows}
+    profile = AlumniProfile.objects.filter(user=user).first()
+    return {
+        "applications": rows,
+        "alumni_profile": {name: str(getattr(profile, name)) for name in PROFILE_FIELDS} if profile else None,
+        "ventures_founded": [
+            {"name": v.name, "edition": v.edition.title, "founded_year": v.founded_year, "website": v.website}
+            for v in user.summer_ventures.select_related("edition").order_by("founded_year", "pk")
+        ],
+    }
 
 
 def erase_summerschool_data(user) -> None:
@@ -50,3 +70,6 @@ def erase_summerschool_data(user) -> None:
         if application.cv:
             application.cv.delete(save=False)
     Application.objects.filter(student=user).delete()
+    # A venture is the consortium's record and stays; only the person's name leaves it.
+    AlumniProfile.objects.filter(user=user).delete()
+    user.summer_ventures.clear()

@@ -7,6 +7,9 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
+        from .impact import register_impact_figures
+
+        register_impact_figures()
         from consortium.registry import (
             register_api_scope,
             register_demo_seeder,
@@ -26,6 +29,13 @@ class TrainingConfig(AppConfig):
         register_seat_handler(SEAT_KIND, handle_seat_event)
         register_demo_seeder(seed_demo_training)
         register_privacy_provider("training", export=export_training_data, erase=erase_training_data)
+        from consortium.registry import register_digest_provider
+
+        from .digest import open_training_weeks
+
+        register_digest_provider(
+            "training.open", _("Training weeks open for registration"), open_training_weeks, order=20
+        )
         # All about the recipient's own registration or their duty to approve: always sent.
         for name, label in [
             ("approval_needed", _("Training registrations awaiting your approval")),

@@ -10,17 +10,14 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from consortium import events
+
 PRODID = "-//Career Consortium//Training weeks//EN"
 UID_DOMAIN = "training.career-consortium"
 
 
 def _calendar(name: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    return cal
+    return events.calendar(prodid=PRODID, name=name)
 
 
 def _organizer(week) -> vCalAddress:
@@ -65,14 +62,14 @@ def _mark_cancelled(event: Event, week) -> None:
 
 
 def _week_event(week, request) -> Event:
-    event = Event()
-    event.add("uid", f"week-{week.pk}@{UID_DOMAIN}")
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
-    event.add("dtstart", week.starts_on)
-    event.add("dtend", week.ends_on + datetime.timedelta(days=1))  # DTEND of a date is exclusive
-    event.add("summary", week.title)
-    event.add("location", _location(week))
-    event.add("url", request.build_absolute_uri(week.get_absolute_url()))
+    event = events.all_day_event(
+        uid=f"week-{week.pk}@{UID_DOMAIN}",
+        starts_on=week.starts_on,
+        ends_on=week.ends_on,
+        summary=week.title,
+        location=_location(week),
+        url=request.build_absolute_uri(week.get_absolute_url()),
+    )
     event.add("organizer", _organizer(week))
     _mark_cancelled(event, week)
     return event

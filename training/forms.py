@@ -2,14 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from consortium.models import ISO_LANGUAGES, Institution, SeatQuota, User
+from consortium.forms import ModelMultipleChoiceField, SeatQuotasMixin
+from consortium.models import ISO_LANGUAGES, Institution, User
 
 from .models import EDITABLE_WEEK_FIELDS, ORGANIZER_ROLES, Module, Session, TrainingWeek
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class WeekForm(forms.ModelForm):
+class WeekForm(SeatQuotasMixin, forms.ModelForm):
     """A week and its seats: the capacity and a quota per partner institution (blank: no quota)."""
 
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500, help_text=_("Seats in all."))
@@ -17,6 +18,7 @@ class WeekForm(forms.ModelForm):
     class Meta:
         model = TrainingWeek
         fields = [*EDITABLE_WEEK_FIELDS, "materials"]
+        field_classes = {"materials": ModelMultipleChoiceField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -34,36 +36,9 @@ class WeekForm(forms.ModelForm):
         resources = TrainingWeek.materials.field.related_model.objects.visible_to(user)
         self.fields["materials"].queryset = resources.order_by("title")
         self.fields["contact"].queryset = User.objects.holding(host, *ORGANIZER_ROLES).order_by("full_name")
-        self.institutions = list(Institution.objects.active().order_by("name"))
-        quotas = {}
         if self.instance.pk:
             self.initial["capacity"] = self.instance.seat_plan.capacity
-            quotas = dict(SeatQuota.objects.filter(plan=self.instance.seat_plan).values_list("institution_id", "seats"))
-        for institution in self.institutions:
-            self.fields[self.quota_field(institution)] = forms.IntegerField(
-                label=_("Quota for %(name)s") % {"name": institution.name},
-                min_value=0,
-                max_value=500,
-                required=False,
-                initial=quotas.get(institution.pk),
-            )
-
-    @staticmethod
-    def quota_field(institution) -> str:
-        return f"quota_{institution.pk}"
-
-    def quota_fields(self):
-        return [self[self.quota_field(institution)] for institution in self.institutions]
-
-    def main_fields(self):
-        return [field for field in self.visible_fields() if not field.name.startswith("quota_")]
-
-    def quotas(self) -> dict[Institution, int]:
-        return {
-            institution: self.cleaned_data[self.quota_field(institution)]
-            for institution in self.institutions
-            if self.cleaned_data.get(self.quota_field(institution)) is not None
-        }
+        self.add_quota_fields(self.instance.seat_plan if self.instance.pk else None)
 
     def _get_validation_exclusions(self):
         # The service checks the dates and names the field; constraints back it in the database.

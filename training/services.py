@@ -417,26 +417,18 @@ def open_survey(*, week: TrainingWeek, by: User, anonymous: bool = True):
     require(permissions.can_open_survey(by, week))
     if timezone.localdate() < week.ends_on:
         raise ValidationError(_("The evaluation survey opens on the week's last day at the earliest."))
-    if week_survey(week) is not None:
-        raise ValidationError(_("The evaluation survey of this week is already open."))
     participants = [r.person for r in week.registrations.confirmed().select_related("person")]
-    if not participants:
-        raise ValidationError(_("The week has no confirmed participants to ask."))
-    questionnaire = survey_service.ensure_questionnaire(
-        key=SURVEY_KEY, title="Training week evaluation", questions=SURVEY_QUESTIONS
-    )
-    now = timezone.now()
-    survey = survey_service.create_survey(
-        questionnaire=questionnaire,
+    return survey_service.open_evaluation(
         event=week,
         title=week.title,
-        opens_at=now,
-        closes_at=now + datetime.timedelta(days=SURVEY_DAYS_OPEN),
-        anonymous=anonymous,
+        key=SURVEY_KEY,
+        questionnaire_title="Training week evaluation",
+        questions=SURVEY_QUESTIONS,
         participants=participants,
+        anonymous=anonymous,
+        days_open=SURVEY_DAYS_OPEN,
         by=by,
     )
-    return survey
 
 
 # Curriculum

@@ -1,19 +1,10 @@
 """schema.org EducationEvent for the public page of a week."""
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.safestring import mark_safe
+from consortium import events
 
 from .models import Place, WeekStatus
 
-# What may not appear raw inside a <script> element.
-SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-ATTENDANCE_MODES = {
-    Place.ON_SITE: "https://schema.org/OfflineEventAttendanceMode",
-    Place.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
-    Place.HYBRID: "https://schema.org/MixedEventAttendanceMode",
-}
+MODES = {Place.ON_SITE: events.OFFLINE, Place.HYBRID: events.MIXED, Place.ONLINE: events.ONLINE}
 
 
 def education_event(week, request, summary) -> str:
@@ -21,40 +12,30 @@ def education_event(week, request, summary) -> str:
     host = {"@type": "CollegeOrUniversity", "name": week.host.name} | (
         {"url": week.host.website} if week.host.website else {}
     )
-    address = {"@type": "PostalAddress", "addressLocality": week.city or week.host.city,
-               "addressCountry": week.host.country.code}  # fmt: skip
-    place = {"@type": "Place", "name": week.venue or week.host.name, "address": address}
-    data = {
-        "@context": "https://schema.org",
-        "@type": "EducationEvent",
-        "name": week.title,
-        "description": week.description,
-        "startDate": week.starts_on,
-        "endDate": week.ends_on,
-        "eventStatus": "https://schema.org/EventCancelled"
-        if week.status == WeekStatus.CANCELLED
-        else "https://schema.org/EventScheduled",
-        "eventAttendanceMode": ATTENDANCE_MODES[week.place],
-        "location": place
-        if week.place == Place.ON_SITE
-        else [place, {"@type": "VirtualLocation", "url": url}]
-        if week.place == Place.HYBRID
-        else {"@type": "VirtualLocation", "url": url},
-        "inLanguage": week.language,
-        "organizer": host,
-        "url": url,
-        "maximumAttendeeCapacity": summary.capacity,
-        "remainingAttendeeCapacity": summary.remaining,
-        "educationalLevel": "Professional development",
-        "audience": {"@type": "EducationalAudience", "educationalRole": "career adviser"},
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "price": 0,
-            "priceCurrency": "EUR",
-            "availability": "https://schema.org/InStock" if summary.remaining else "https://schema.org/SoldOut",
-            "validFrom": week.registration_opens_at,
-            "validThrough": week.registration_closes_at,
-        },
-    }
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(SCRIPT_ESCAPES))  # noqa: S308 - escaped above
+    place = {"name": week.venue or week.host.name, "city": week.city or week.host.city,
+             "country_code": week.host.country.code}  # fmt: skip
+    data = events.education_event(
+        name=week.title,
+        description=week.description,
+        starts_on=week.starts_on,
+        ends_on=week.ends_on,
+        url=url,
+        mode=MODES[week.place],
+        place=place,
+        language=week.language,
+        organizer=host,
+        capacity=summary.capacity,
+        cancelled=week.status == WeekStatus.CANCELLED,
+        remainingAttendeeCapacity=summary.remaining,
+        educationalLevel="Professional development",
+        audience={"@type": "EducationalAudience", "educationalRole": "career adviser"},
+        offers=events.offer(
+            url=url,
+            available=bool(summary.remaining),
+            valid_from=week.registration_opens_at,
+            valid_through=week.registration_closes_at,
+            price=0,
+            priceCurrency="EUR",
+        ),
+    )
+    return events.json_ld(data)

@@ -3,6 +3,7 @@
 from .api import ApiClient, ApiKey
 from .audit import AuditAction, AuditLog
 from .companies import Company, CompanyDecline, CompanyRelationship, CompanySize, CompanyStatus, Sector
+from .digests import DigestDelivery, DigestStatus
 from .notifications import Channel, ConsentRecord, Delivery, Notification, NotificationPreference
 from .people import (
     INSTITUTION_STAFF_ROLES,
@@ -85,6 +86,8 @@ __all__ = [
     "FieldOfStudy",
     "ConsentRecord",
     "Delivery",
+    "DigestDelivery",
+    "DigestStatus",
     "Notification",
     "NotificationPreference",
     "Company",

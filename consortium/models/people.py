@@ -194,6 +194,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("For company contacts: the company they speak for."),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=8, choices=language_choices, default="en")
+    home_country = CountryField(
+        _("home country"),
+        blank=True,
+        help_text=_(
+            "The country you come from, if you study abroad. Used only in anonymous figures of student mobility."
+        ),
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(

@@ -42,6 +42,7 @@ def erase_account(*, user: User) -> User:
     user.email = f"erased-{user.pk}@erased.invalid"
     user.full_name = _("Former member")
     user.company = None
+    user.home_country = ""
     user.is_active = False
     user.is_staff = user.is_superuser = False
     user.last_login = None

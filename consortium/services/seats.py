@@ -10,7 +10,8 @@ Rules:
 - The waitlist is served in order of arrival (queued_at, then id). Whenever room appears (a seat
   released, an offer expired, a larger capacity or quota) the first waiting people who fit are
   OFFERED a seat at once, to confirm within plan.offer_hours; someone further down the line whose
-  institution still has room may pass those whose institution is full.
+  institution still has room may pass those whose institution is full. Someone queued on purpose
+  while room is left (request_seat(queue=True)) waits likewise for the next room that appears.
 - Every write locks the plan row first (select_for_update), then its seats: the counts read under
   that lock stay true until commit, however many people click at once.
 - Whenever a seat becomes OFFERED or an offer EXPIRED, the handler registered for the plan's kind
@@ -211,28 +212,41 @@ def update_seat_plan(*, plan: SeatPlan, capacity: int, quotas: dict[int, int]) -
 
 @transaction.atomic
 def request_seat(
-    *, plan: SeatPlan, holder: User, institution: Institution, offer: bool = False, waitlist: bool = True
+    *,
+    plan: SeatPlan,
+    holder: User,
+    institution: Institution,
+    offer: bool = False,
+    waitlist: bool = True,
+    queue: bool = False,
 ) -> Seat:
     """A seat for `holder`, counted against `institution`'s quota. With room, CONFIRMED at once, or
     OFFERED (to confirm within plan.offer_hours) when `offer` is true; without room, WAITLISTED at the
-    end of the line, or ValidationError when `waitlist` is false. ValidationError when the holder
-    already has a live seat (offered, confirmed or waiting). Locks the plan; overdue offers of the
-    plan expire first, so their seats go to the line before any newcomer."""
+    end of the line, or ValidationError when `waitlist` is false. With `queue`, WAITLISTED at the end
+    of the line even when there is room: the holder is offered a seat only when room next appears
+    (a release, an expiry, a larger plan), in their turn. ValidationError when the holder already has
+    a live seat (offered, confirmed or waiting). Locks the plan; overdue offers of the plan expire
+    first, so their seats go to the line before any newcomer."""
     if institution is None:
         raise ValidationError(_("Only people of a member institution can hold a seat."), code="no_institution")
     plan = _lock(plan)
     now = timezone.now()
-    _expire_overdue(plan, now)
+    expired = _expire_overdue(plan, now)
     if Seat.objects.live().filter(plan=plan, holder=holder).exists():
         raise ValidationError(_("You already have a seat or a place on the waitlist."), code="duplicate")
     room = _Room.of(plan)
-    _fill(plan, now, room)
+    # Only room that has just appeared goes to the line: people queued while room was left wait
+    # for the next release rather than take the seats of whoever asks next.
+    if expired:
+        _fill(plan, now, room)
     seat = Seat(plan=plan, holder=holder, institution=institution)
     if not room.can_ever_fit(institution.pk):
         raise ValidationError(
             _("%(institution)s has no seats at this event.") % {"institution": institution}, code="no_quota"
         )
-    if room.fits(institution.pk):
+    if queue:
+        seat.status, seat.queued_at = SeatStatus.WAITLISTED, now
+    elif room.fits(institution.pk):
         if offer:
             seat.status, seat.offered_at = SeatStatus.OFFERED, now
             seat.offer_expires_at = now + timedelta(hours=plan.offer_hours)
@@ -264,8 +278,8 @@ def confirm_seat(*, seat: Seat) -> Seat:
     """OFFERED and not yet expired -> CONFIRMED. Anything else: ValidationError saying why. Locks the plan."""
     plan = _lock(seat.plan)
     now = timezone.now()
-    _expire_overdue(plan, now)
-    _fill(plan, now)
+    if _expire_overdue(plan, now):
+        _fill(plan, now)
     seat.refresh_from_db()
     if seat.status == SeatStatus.CONFIRMED:
         raise ValidationError(_("This seat is confirmed already."), code="confirmed")
@@ -331,6 +345,14 @@ def waitlist_position(seat: Seat) -> int | None:
         ).count()
     )
     return ahead + 1
+
+
+def institutions_with_seats(plan: SeatPlan, institution_ids) -> set[int]:
+    """Which of these institutions can ever hold a seat of the plan: a quota above 0, or seats no
+    quota reserves for those without one. One query."""
+    quotas = dict(SeatQuota.objects.filter(plan=plan).values_list("institution_id", "seats"))
+    unreserved = plan.capacity - sum(quotas.values())
+    return {pk for pk in institution_ids if quotas.get(pk, unreserved) > 0}
 
 
 @dataclass

@@ -119,6 +119,55 @@ def create_survey(
 
 
 @transaction.atomic
+def open_evaluation(
+    *,
+    event: Model,
+    title: str,
+    key: str,
+    questionnaire_title: str,
+    questions: list[tuple[str, str]],
+    participants: list[User],
+    anonymous: bool,
+    days_open: int,
+    by: User,
+) -> Survey:
+    """An event's evaluation survey, open from now for `days_open` days with the questionnaire `key`
+    (kept stable across editions, so that results compare). Refused a second time and when there is
+    nobody to ask. The caller checks that `by` may do this and that the event has ended enough."""
+    if Survey.objects.for_event(event).exists():
+        raise ValidationError(_("The evaluation survey is already open."))
+    if not participants:
+        raise ValidationError(_("There are no confirmed participants to ask."))
+    questionnaire = ensure_questionnaire(key=key, title=questionnaire_title, questions=questions)
+    now = timezone.now()
+    return create_survey(
+        questionnaire=questionnaire,
+        event=event,
+        title=title,
+        opens_at=now,
+        closes_at=now + timedelta(days=days_open),
+        anonymous=anonymous,
+        participants=participants,
+        by=by,
+    )
+
+
+def compared_events(*, survey: Survey, event: Model, events, date_field: str, limit: int) -> list:
+    """`event`, whose survey this is, after the `limit - 1` latest events of `events` (a queryset of the same
+    model) up to its date that had a survey of the same questionnaire, oldest first; events without
+    one would only take up places in questionnaire_comparison."""
+    with_survey = Survey.objects.filter(questionnaire=survey.questionnaire, event_type=survey.event_type).values(
+        "event_id"
+    )
+    earlier = (
+        events.filter(**{f"{date_field}__lte": getattr(event, date_field)}, pk__in=with_survey)
+        .exclude(pk=event.pk)
+        .order_by(f"-{date_field}", "-pk")
+    )
+    return [*reversed(earlier[: limit - 1]), event]
+
+
+@transaction.atomic
 def add_survey_participants(*, survey: Survey, users: Iterable[User]) -> int:
     """Ask more people; those already asked are skipped. Each new participant is invited.
     Returns how many were added."""

@@ -3,6 +3,7 @@
 from .accounts import invitation_accept, privacy, privacy_export, profile, set_language
 from .companies import company_create, company_detail, company_invite_contact, company_list, company_status
 from .health import healthz
+from .impact import consortium_impact, institution_impact
 from .institutions import (
     api_key_revoke,
     api_keys,
@@ -56,6 +57,8 @@ __all__ = [
     "support_reopen",
     "support_resolve",
     "support_figures",
+    "consortium_impact",
+    "institution_impact",
     "article_create",
     "article_detail",
     "article_edit",

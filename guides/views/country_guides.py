@@ -25,6 +25,7 @@ from ..forms import (
     StartEditionForm,
     SubmitDraftForm,
 )
+from ..impact import record_guide_read
 from ..models import CountryGuide, GuideDraft, GuideEdition, GuideEditor, GuideRevision, GuideSection, SectionKey
 from ..services import country_guides as guides
 from ..services.guide_diffs import diff_contents
@@ -89,6 +90,7 @@ def guide(request, country):
 
 def edition(request, country, language):
     edition = _edition_for(request, country, language)
+    record_guide_read(request, edition)
     now = timezone.now()
     sections = sorted(edition.sections.written(), key=lambda section: section.order)
     siblings = edition.guide.editions.published().order_by("language")

@@ -16,15 +16,19 @@ from consortium.permissions import can_view_company_record
 from .. import permissions, services
 from ..filters import JOB_FACETS, JobFilter
 from ..forms import CompanyContactJobForm, JobForm
+from ..impact import record_job_view
 from ..models import Job, JobStatus
 from ..structured_data import job_posting
 from . import applications, reports, saved
 
 PAGE_SIZE = 20
+# What a result card shows (jobs/_results.html): a page reads only these columns, not the long
+# description and search vector of every job.
+CARD_FIELDS = ["title", "city", "country", "kind", "work_mode", "deadline", "published_at", "company__name"]
 
 
 def index(request):
-    jobs = Job.objects.visible_to(request.user).published().select_related("company", "institution")
+    jobs = Job.objects.visible_to(request.user).published().select_related("company").only(*CARD_FIELDS)
     search = JobFilter(request.GET or None, queryset=jobs, request=request)
     results = search.qs if search.is_bound else jobs
     facets = facet_counts(results, JOB_FACETS)
@@ -64,6 +68,7 @@ def _job_for(request, pk, allowed=None) -> Job:
 
 def detail(request, pk):
     job = _job_for(request, pk)
+    record_job_view(request, job)
     context = {
         "job": job,
         "languages": job.languages.all(),

@@ -5,8 +5,12 @@ Seats are the core's (consortium.services.seats). Accepting an application reque
 of the edition's plan, counted against the student's institution's quota and refused when that
 quota (or the capacity) is full; the student confirms within the plan's offer_hours (7 days). An
 offer left unconfirmed expires (core beat task `expire_seat_offers`) and the seat passes to the
-first waitlisted student who fits; the seat handler below tells both. Waitlisting queues a seat on
-the plan's waitlist, or offers one at once if room has appeared meanwhile.
+first waitlisted student who fits; the seat handler below tells both. Waitlisting always queues a
+seat at the end of the plan's line, even with room left: an organiser who waitlists means "not now";
+the student is offered a seat only when one is freed later, in their turn.
+
+Only students of the host or a co-organising institution that can get seats (a quota above 0, or
+seats no quota reserves) may apply: other institutions have no organiser to review them.
 """
 
 import datetime
@@ -18,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.access import is_signed_in
-from consortium.models import CompanyRelationship, Institution, Seat, SeatPlan, SeatStatus, User
+from consortium.models import Institution, Seat, SeatPlan, User
 from consortium.permissions import require
 from consortium.richtext import render_markdown
 from consortium.services import seats as seat_service
@@ -40,13 +44,14 @@ from ..models import (
     Review,
     Score,
 )
+from . import organise
 
 SEAT_KIND = "summerschools.edition"
 OFFER_HOURS = 7 * 24
 CV_MAX_BYTES = 5 * MB
 FOLLOW_UP_KEPT_DAYS = 30
 # Addresses the summer-school pages use themselves.
-RESERVED_SLUGS = {"new", "my", "applications"}
+RESERVED_SLUGS = {"new", "my", "applications", "alumni", "ventures", "teams", "certificates"}
 
 
 # Editions
@@ -168,16 +173,9 @@ def add_challenge(
     *, edition: Edition, company, title: str, description: str = "", mentor: User | None = None, by: User
 ) -> Challenge:
     """A company's challenge. The company must be one the host institution works with (a relationship
-    in the shared company network)."""
+    in the shared company network); the mentor, one of organise.mentor_candidates."""
     require(permissions.can_edit_edition(by, edition))
-    errors = {}
-    if not CompanyRelationship.objects.filter(institution_id=edition.host_id, company=company).exists():
-        errors["company"] = _("%(host)s has no relationship with %(company)s in the company network.") % {
-            "host": edition.host,
-            "company": company,
-        }
-    if not title.strip():
-        errors["title"] = _("Give the challenge a title.")
+    errors = organise.challenge_errors(edition=edition, company=company, title=title, mentor=mentor)
     if errors:
         raise ValidationError(errors)
     return Challenge.objects.create(
@@ -186,6 +184,25 @@ def add_challenge(
 
 
 # Applications
+
+
+def eligible_institutions(edition: Edition) -> list[Institution]:
+    """The organising institutions whose students may apply: those that can get seats."""
+    institutions = edition.institutions()
+    with_seats = seat_service.institutions_with_seats(edition.seat_plan, [i.pk for i in institutions])
+    return [i for i in institutions if i.pk in with_seats]
+
+
+def application_refusal(edition: Edition, student: User, eligible: list[Institution] | None = None) -> str | None:
+    """Why the student's institution may not apply to the edition, or None when it may."""
+    eligible = eligible_institutions(edition) if eligible is None else eligible
+    if any(i.pk == student.institution_id for i in eligible):
+        return None
+    if not any(i.pk == student.institution_id for i in edition.institutions()):
+        return _("Only students of the organising institutions may apply: their organisers review the applications.")
+    return _("%(institution)s has no seats at this summer school, so its students cannot apply.") % {
+        "institution": student.institution
+    }
 
 
 def _tell(application: Application) -> None:
@@ -213,6 +230,9 @@ def apply(
 ) -> Application:
     """A student's application: once per edition, while the call is open, with a CV in PDF."""
     require(permissions.can_apply(student, edition))
+    refusal = application_refusal(edition, student)
+    if refusal:
+        raise ValidationError(refusal, code="not_eligible")
     if not edition.call_is_open(now):
         raise ValidationError(_("The call for this summer school is closed."), code="closed")
     if Application.objects.filter(edition=edition, student=student).exists():
@@ -341,8 +361,8 @@ def accept_application(*, application: Application, by: User) -> Application:
 
 @transaction.atomic
 def waitlist_application(*, application: Application, by: User) -> Application:
-    """Put the student in the plan's line; if room has appeared meanwhile, the seat is offered at
-    once and the application is accepted."""
+    """Put the student at the end of the plan's line, even with room left; a seat freed later is
+    offered to them in their turn (the seat handler then accepts the application)."""
     application = _lock(application, by)
     if application.status != ApplicationStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted application can be waitlisted."))
@@ -351,10 +371,9 @@ def waitlist_application(*, application: Application, by: User) -> Application:
         holder=application.student,
         institution=application.institution,
         offer=True,
-        waitlist=True,
+        queue=True,
     )
-    status = ApplicationStatus.ACCEPTED if seat.status == SeatStatus.OFFERED else ApplicationStatus.WAITLISTED
-    return _decided(application, status, seat)
+    return _decided(application, ApplicationStatus.WAITLISTED, seat)
 
 
 @transaction.atomic
@@ -402,7 +421,12 @@ def handle_seat_event(seat: Seat, event: str) -> None:
     if application.status == status:
         return
     application.status, application.seat = status, seat
-    application.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if event == seat_service.OFFERED:
+        # The offer is the decision the student acts on: its date, not the waitlisting's.
+        application.decided_at = timezone.now()
+        fields.append("decided_at")
+    application.save(update_fields=fields)
     _tell(application)
 
 
@@ -424,8 +448,8 @@ def save_follow_up(
 
 
 def delete_old_follow_ups(*, today: datetime.date | None = None) -> int:
-    """Delete the follow-up forms of schools that ended more than 30 days ago. Safe to run twice."""
+    """Delete the follow-up forms of schools whose last day was 30 days ago or earlier. Safe to run twice."""
     today = today or timezone.localdate()
     cutoff = today - datetime.timedelta(days=FOLLOW_UP_KEPT_DAYS)
-    deleted, _rows = FollowUp.objects.filter(application__edition__ends_on__lt=cutoff).delete()
+    deleted, _rows = FollowUp.objects.filter(application__edition__ends_on__lte=cutoff).delete()
     return deleted

@@ -1,33 +1,26 @@
 """The public catalogue and edition pages, applying, the student's application page and the
 organisers' review of their own institution's applicants."""
 
-import datetime
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from icalendar import Calendar, Event
 
+from consortium import events
+from consortium.access import has_role, is_consortium_admin
 from consortium.forms import form_errors
 from consortium.services import seats as seat_service
 from consortium.uploads import FileKind, private_download
 
 from .. import permissions
 from ..forms import ApplicationForm, FollowUpForm, ReviewForm
-from ..models import Application, ApplicationStatus, Edition, EditionStatus, Place
-from ..services import selection
-
-# What may not appear raw inside a <script> element.
-SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+from ..models import ORGANISER_ROLES, Application, ApplicationStatus, Edition, EditionStatus, Place, Review
+from ..services import organise, selection
 
 
 def edition_for(request, slug) -> Edition:
@@ -51,15 +44,26 @@ def index(request):
         .prefetch_related("co_organisers")
         .order_by("-starts_on", "pk")
     )
-    return render(request, "summerschools/index.html", {"editions": editions, "now": timezone.now()})
+    context = {
+        "editions": editions,
+        "now": timezone.now(),
+        "organiser_staff": is_consortium_admin(request.user) or has_role(request.user, *ORGANISER_ROLES),
+    }
+    return render(request, "summerschools/index.html", context)
 
 
 def edition_detail(request, slug):
     edition = edition_for(request, slug)
     can_edit = permissions.can_edit_edition(request.user, edition)
     summary = seat_service.seat_summary(edition.seat_plan)
+    eligible = selection.eligible_institutions(edition)
+    refusal = None
+    if permissions.can_apply(request.user, edition):
+        refusal = selection.application_refusal(edition, request.user, eligible)
     context = {
         "edition": edition,
+        "eligible": eligible,
+        "refusal": refusal,
         "institutions": edition.institutions(),
         "criteria": edition.criteria.all(),
         "challenges": edition.challenges.select_related("company", "mentor"),
@@ -76,65 +80,47 @@ def edition_detail(request, slug):
 
 
 def _education_event(edition, request, summary) -> str:
-    """schema.org EducationEvent, escaped for a <script type="application/ld+json"> element."""
     url = request.build_absolute_uri(edition.get_absolute_url())
-    place = {
-        "@type": "Place",
-        "name": edition.venue or edition.host.name,
-        "address": {
-            "@type": "PostalAddress",
-            "addressLocality": edition.city,
-            "addressCountry": edition.host.country.code,
-        },
-    }
-    data = {
-        "@context": "https://schema.org",
-        "@type": "EducationEvent",
-        "name": edition.title,
-        "description": edition.theme,
-        "startDate": edition.starts_on,
-        "endDate": edition.ends_on,
-        "eventStatus": "https://schema.org/EventScheduled",
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode"
-        if edition.place == Place.ON_SITE
-        else "https://schema.org/MixedEventAttendanceMode",
-        "location": place if edition.place == Place.ON_SITE else [place, {"@type": "VirtualLocation", "url": url}],
-        "inLanguage": edition.language,
-        "organizer": [{"@type": "CollegeOrUniversity", "name": i.name} for i in edition.institutions()],
-        "url": url,
-        "maximumAttendeeCapacity": summary.capacity,
-        "educationalCredentialAwarded": f"{edition.ects} ECTS",
-        "audience": {"@type": "EducationalAudience", "educationalRole": "student"},
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "availability": "https://schema.org/InStock" if edition.call_is_open() else "https://schema.org/SoldOut",
-            "validFrom": edition.call_opens_at,
-            "validThrough": edition.call_closes_at,
-        },
-    }
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(SCRIPT_ESCAPES))  # noqa: S308 - escaped above
+    place = {"name": edition.venue or edition.host.name, "city": edition.city,
+             "country_code": edition.host.country.code}  # fmt: skip
+    data = events.education_event(
+        name=edition.title,
+        description=edition.theme,
+        starts_on=edition.starts_on,
+        ends_on=edition.ends_on,
+        url=url,
+        mode=events.OFFLINE if edition.place == Place.ON_SITE else events.MIXED,
+        place=place,
+        language=edition.language,
+        organizer=[{"@type": "CollegeOrUniversity", "name": i.name} for i in edition.institutions()],
+        capacity=summary.capacity,
+        educationalCredentialAwarded=f"{edition.ects} ECTS",
+        audience={"@type": "EducationalAudience", "educationalRole": "student"},
+        offers=events.offer(
+            url=url,
+            available=edition.call_is_open(),
+            valid_from=edition.call_opens_at,
+            valid_through=edition.call_closes_at,
+        ),
+    )
+    return events.json_ld(data)
 
 
 def edition_calendar(request, slug):
-    """The school as one all-day iCalendar (RFC 5545) event; the UID keeps re-imports from doubling it."""
+    """The school as one all-day iCalendar event."""
     edition = edition_for(request, slug)
-    cal = Calendar()
-    cal.add("prodid", "-//Career Consortium//Summer schools//EN")
-    cal.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"summer-school-{edition.pk}@summerschools.career-consortium")
-    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
-    event.add("dtstart", edition.starts_on)
-    event.add("dtend", edition.ends_on + datetime.timedelta(days=1))  # DTEND of an all-day event is exclusive
-    event.add("summary", edition.title)
-    event.add("location", ", ".join(p for p in [edition.venue, edition.city] if p))
+    cal = events.calendar(prodid="-//Career Consortium//Summer schools//EN", name=edition.title)
+    event = events.all_day_event(
+        uid=f"summer-school-{edition.pk}@summerschools.career-consortium",
+        starts_on=edition.starts_on,
+        ends_on=edition.ends_on,
+        summary=edition.title,
+        location=", ".join(p for p in [edition.venue, edition.city] if p),
+        url=request.build_absolute_uri(edition.get_absolute_url()),
+    )
     event.add("description", edition.theme)
-    event.add("url", request.build_absolute_uri(edition.get_absolute_url()))
     cal.add_component(event)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{edition.slug}.ics"'
-    return response
+    return events.ics_response(cal.to_ical(), f"{edition.slug}.ics")
 
 
 @login_required
@@ -146,6 +132,10 @@ def apply(request, slug):
     if mine:
         messages.info(request, _("You have applied to this summer school already."))
         return redirect(mine)
+    refusal = selection.application_refusal(edition, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(edition)
     form = ApplicationForm(request.POST or None, request.FILES or None, edition=edition)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,6 +169,7 @@ def application_detail(request, pk):
         "is_student": application.student_id == request.user.pk,
         "follow_up_form": form,
         "position": seat_service.waitlist_position(application.seat) if application.seat_id else None,
+        "certificate_available": organise.certificate_available(application),
     }
     return render(request, "summerschools/application_detail.html", context)
 
@@ -209,8 +200,14 @@ def applications(request, slug):
         .prefetch_related("preferred_challenges")
     )
     scores = selection.weighted_scores(rows)
+    conflicted = set(
+        Review.objects.filter(application__in=rows, reviewer=request.user, conflict_of_interest=True).values_list(
+            "application_id", flat=True
+        )
+    )
     for row in rows:
         row.weighted_score = scores[row.pk]
+        row.conflicted = row.pk in conflicted
     rows.sort(key=lambda a: (a.weighted_score is None, -(a.weighted_score or 0), a.pk))
     summary = seat_service.seat_summary(edition.seat_plan)
     own = next((i for i in summary.institutions if i.institution.pk == request.user.institution_id), None)

@@ -268,6 +268,29 @@ def test_releasing_twice_changes_nothing(two, home):
     assert Seat.objects.filter(status=SeatStatus.OFFERED).count() == 1
 
 
+def test_queueing_waits_in_line_even_with_room_left(two, home, heard):
+    queued = _ask(two, home, offer=True, queue=True)
+    assert queued.status == SeatStatus.WAITLISTED and heard == []
+    assert waitlist_position(queued) == 1
+
+
+def test_a_queued_person_keeps_waiting_while_others_are_given_the_room(two, home):
+    queued = _ask(two, home, offer=True, queue=True)
+    # The organiser's next decision takes the quota's seat; the line is served only when room appears.
+    chosen = _ask(two, home, offer=True, waitlist=False)
+    assert chosen.status == SeatStatus.OFFERED
+    assert _status(queued) == SeatStatus.WAITLISTED
+    release_seat(seat=chosen)
+    assert _status(queued) == SeatStatus.OFFERED
+
+
+def test_queueing_is_refused_to_an_institution_without_seats(home, other):
+    plan = create_seat_plan(kind=KIND, capacity=2, quotas={home.pk: 0, other.pk: 2})
+    with pytest.raises(ValidationError) as error:
+        _ask(plan, home, queue=True)
+    assert error.value.code == "no_quota"
+
+
 def test_leaving_the_waitlist_offers_nothing(two, home):
     _ask(two, home)
     waiting = _ask(two, home)

@@ -121,3 +121,35 @@ def test_the_next_page_keeps_the_whole_search(client):
     JobFactory.create_batch(21, country="IT", kind="graduate")
     page = client.get(reverse("jobs:index"), {"country": "IT", "kind": "graduate", "page": "1"}).content.decode()
     assert 'href="?country=IT&amp;kind=graduate&amp;page=2"' in page
+
+
+def test_a_result_card_shows_the_company_place_kind_work_mode_and_deadline(client):
+    import datetime
+
+    from jobs.models import JobKind, WorkMode
+
+    JobFactory(
+        title="Data trainee",
+        company__name="Acme Analytics",
+        city="Lyon",
+        country="FR",
+        kind=JobKind.TRAINEESHIP,
+        work_mode=WorkMode.HYBRID,
+        deadline=datetime.date(2031, 5, 17),
+    )
+    page = client.get(reverse("jobs:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Acme Analytics · Lyon, France · Erasmus+ traineeship · Hybrid" in page
+    assert "Apply by 05/17/2031" in page
+
+
+def test_the_countries_are_named_and_sorted_in_the_page_language(client):
+    JobFactory(country="DE")
+    english = client.get(reverse("jobs:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    german = client.get(reverse("jobs:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert option_label(english, "DE") == "Germany (1)" and option_label(german, "DE") == "Deutschland (1)"
+    # Sorted by the translated name: Germany comes after Finland in English, before it in German ("Finnland").
+    assert english.index('value="FI"') < english.index('value="DE"')
+    assert german.index('value="DE"') < german.index('value="FI"')
+    assert option_label(client.get(reverse("jobs:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode(), "DE") == (
+        "Germany (1)"
+    )

@@ -4,8 +4,9 @@ import os
 
 from consortium.models import SeatStatus
 from consortium.services.privacy import erase_account, export_personal_data
-from summerschools.models import Application, ApplicationStatus
+from summerschools.models import Application, ApplicationStatus, Challenge, Review, Team
 from summerschools.services import selection
+from tests.factories import CompanyFactory
 
 from .factories import ApplicationFactory
 
@@ -31,3 +32,16 @@ def test_export_and_erase_a_students_applications(edition, cast, make_user):
     assert application.seat.status == SeatStatus.CANCELLED
     waiting.refresh_from_db()
     assert waiting.status == ApplicationStatus.ACCEPTED and waiting.seat.status == SeatStatus.OFFERED
+
+
+def test_the_export_names_the_team_and_the_recorded_completion_but_not_reviewers_notes(edition, cast):
+    challenge = Challenge.objects.create(edition=edition, company=CompanyFactory(), title="Zero waste")
+    team = Team.objects.create(edition=edition, number=2, name="Los Circulares", challenge=challenge)
+    application = ApplicationFactory(
+        edition=edition, student=cast["student"], status=ApplicationStatus.CONFIRMED, team=team, completed=True
+    )
+    Review.objects.create(application=application, reviewer=cast["organiser"], comment="Shy in the interview")
+    (row,) = export_personal_data(user=cast["student"])["summerschools"]["applications"]
+    assert row["team"] == {"name": "Los Circulares", "challenge": "Zero waste"}
+    assert row["completed"] is True
+    assert "Shy in the interview" not in str(row)

@@ -258,11 +258,34 @@ def test_an_unconfirmed_offer_expires_and_passes_to_the_waitlist(edition, cast, 
     assert Seat.objects.holding().filter(plan=edition.seat_plan).count() == 2
 
 
-def test_waitlisting_with_room_left_offers_the_seat_at_once(edition, cast):
+def test_waitlisting_queues_even_with_room_left(edition, cast, make_user):
     application = ApplicationFactory(edition=edition, student=cast["student"])
     selection.waitlist_application(application=application, by=cast["organiser"])
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.ACCEPTED and application.seat.status == SeatStatus.OFFERED
+    assert application.status == ApplicationStatus.WAITLISTED and application.seat.status == SeatStatus.WAITLISTED
+    # The quota's seats stay the organiser's to give: the next acceptance is not taken by the line.
+    chosen = [ApplicationFactory(edition=edition, student=make_user("student")) for _n in range(2)]
+    for other in chosen:
+        selection.accept_application(application=other, by=cast["organiser"])
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.WAITLISTED
+    assert [a.status for a in Application.objects.filter(pk__in=[c.pk for c in chosen])] == [
+        ApplicationStatus.ACCEPTED
+    ] * 2
+
+
+def test_a_seat_freed_later_goes_to_the_waitlisted_student_dated_by_the_offer(edition, cast, make_user):
+    start = timezone.now()
+    taken = ApplicationFactory(edition=edition, student=make_user("student"))
+    selection.accept_application(application=taken, by=cast["organiser"])
+    waiting = ApplicationFactory(edition=edition, student=cast["student"])
+    with time_machine.travel(start + datetime.timedelta(days=1), tick=False):
+        selection.waitlist_application(application=waiting, by=cast["organiser"])
+    with time_machine.travel(start + datetime.timedelta(days=3), tick=False):
+        seat_service.release_seat(seat=taken.seat)
+    waiting.refresh_from_db()
+    assert waiting.status == ApplicationStatus.ACCEPTED
+    assert waiting.decided_at == start + datetime.timedelta(days=3)
 
 
 def test_rejecting_tells_the_student(edition, cast):
@@ -286,6 +309,18 @@ def test_only_the_student_confirms_their_seat(edition, cast):
 # Follow-up
 
 
+def test_the_follow_up_form_closes_after_the_schools_last_day(edition, cast):
+    application = ApplicationFactory(edition=edition, student=cast["student"], status=ApplicationStatus.CONFIRMED)
+    last_day = datetime.datetime.combine(edition.ends_on, datetime.time(20), datetime.UTC)
+    with time_machine.travel(last_day, tick=False):
+        selection.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
+                                dietary_needs="", emergency_contact="Mum +34 600 000 000")  # fmt: skip
+    with time_machine.travel(last_day + datetime.timedelta(days=1), tick=False), pytest.raises(PermissionDenied):
+        selection.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
+                                dietary_needs="Vegan", emergency_contact="Dad +34 600 000 001")  # fmt: skip
+    assert FollowUp.objects.get(application=application).emergency_contact == "Mum +34 600 000 000"
+
+
 def test_the_follow_up_form_is_deleted_30_days_after_the_school_ends(edition, cast):
     application = ApplicationFactory(edition=edition, student=cast["student"])
     with pytest.raises(PermissionDenied):
@@ -297,11 +332,13 @@ def test_the_follow_up_form_is_deleted_30_days_after_the_school_ends(edition, ca
     selection.save_follow_up(application=application, by=cast["student"], arrival=timezone.now(),
                             dietary_needs="Vegetarian", emergency_contact="Mum +34 600 000 000")  # fmt: skip
     with time_machine.travel(datetime.datetime.combine(edition.ends_on, datetime.time(12), datetime.UTC)
-                             + datetime.timedelta(days=30)):  # fmt: skip
+                             + datetime.timedelta(days=29)):  # fmt: skip
         assert tasks.delete_old_follow_ups() == 0
     with time_machine.travel(datetime.datetime.combine(edition.ends_on, datetime.time(12), datetime.UTC)
-                             + datetime.timedelta(days=31)):  # fmt: skip
+                             + datetime.timedelta(days=30)):  # fmt: skip
         assert tasks.delete_old_follow_ups() == 1
+    with time_machine.travel(datetime.datetime.combine(edition.ends_on, datetime.time(12), datetime.UTC)
+                             + datetime.timedelta(days=31)):  # fmt: skip
         assert tasks.delete_old_follow_ups() == 0
     assert not FollowUp.objects.exists()
     assert Application.objects.filter(pk=application.pk).exists()

@@ -5,12 +5,15 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
 from consortium.models import SeatStatus
+from consortium.services import seats as seat_service
 from summerschools.models import Application, ApplicationStatus, FollowUp
 from summerschools.services import selection
+from tests.factories import InstitutionFactory
 
 from .factories import ApplicationFactory, EditionFactory, pdf
 
@@ -148,7 +151,7 @@ def test_organisers_see_their_own_institutions_applicants_with_scores(
     motivation, fit = edition.criteria.all()
     selection.review_application(application=mine, reviewer=cast["organiser"], scores={motivation: 5, fit: 2})
     client.force_login(cast["organiser"])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get("/summer-schools/madrid-lab/applications/")
     assert response.status_code == 200
     rows = response.context["applications"]
@@ -189,3 +192,69 @@ def test_another_institutions_organiser_cannot_review_or_decide(client, edition,
     assert client.post(f"/summer-schools/applications/{application.pk}/accept/").status_code == 404
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_a_reviewer_who_declared_a_conflict_can_no_longer_decide_or_read_the_cv(client, edition, cast, make_user):
+    application = ApplicationFactory(edition=edition, student=cast["student"])
+    colleague = make_user("academic", full_name="Colin Colleague")
+    edition.organisers.add(colleague)
+    selection.review_application(application=application, reviewer=cast["organiser"], conflict_of_interest=True)
+    client.force_login(cast["organiser"])
+    url = f"/summer-schools/applications/{application.pk}/"
+    for path in ("", "cv/", "review/"):
+        assert client.get(url + path).status_code == 404, path
+    for decision in ("accept", "waitlist", "reject"):
+        assert client.post(url + decision + "/").status_code == 404, decision
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    page = client.get("/summer-schools/madrid-lab/applications/")
+    assert "You declared a conflict of interest" in page.text
+    assert url + "cv/" not in page.text and url + "accept/" not in page.text
+    client.force_login(colleague)
+    assert client.post(url + "accept/").status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ACCEPTED
+
+
+def test_the_edition_page_says_which_institutions_students_may_apply(client, edition, cast, host):
+    client.force_login(cast["student"])
+    page = client.get("/summer-schools/madrid-lab/")
+    assert "Students of Universidad Autónoma de Madrid, Universidad de Prueba, Università Altra." in page.text
+    assert "/summer-schools/madrid-lab/apply/" in page.text
+
+
+def test_students_of_a_partner_that_does_not_organise_cannot_apply(client, edition, make_user):
+    outsider = make_user("student", institution=InstitutionFactory(name="Hogeschool Elders"))
+    client.force_login(outsider)
+    page = client.get("/summer-schools/madrid-lab/")
+    reason = "Only students of the organising institutions may apply"
+    assert reason in page.text and "/summer-schools/madrid-lab/apply/" not in page.text
+    refused = client.post("/summer-schools/madrid-lab/apply/", _form(), follow=True)
+    assert refused.redirect_chain == [("/summer-schools/madrid-lab/", 302)] and reason in refused.text
+    with pytest.raises(ValidationError, match=reason):
+        selection.apply(edition=edition, student=outsider, motivation="Me!", cv=pdf(), languages=[["en", "C1"]],
+                        field_of_study="04")  # fmt: skip
+    assert not Application.objects.exists()
+
+
+def test_students_of_an_institution_without_seats_cannot_apply(client, edition, home, other, cast):
+    # Every seat reserved by quotas, home's being 0: home's students could never be given one.
+    seat_service.update_seat_plan(plan=edition.seat_plan, capacity=2, quotas={home.pk: 0, other.pk: 2})
+    client.force_login(cast["student"])
+    page = client.get("/summer-schools/madrid-lab/")
+    reason = "Universidad de Prueba has no seats at this summer school, so its students cannot apply."
+    assert reason in page.text and "Students of Università Altra." in page.text
+    refused = client.post("/summer-schools/madrid-lab/apply/", _form(), follow=True)
+    assert reason in refused.text and not Application.objects.exists()
+    client.force_login(cast["other_student"])
+    assert client.post("/summer-schools/madrid-lab/apply/", _form()).status_code == 302
+
+
+def test_a_challenge_id_beyond_the_databases_integers_is_an_invalid_choice(client, edition, cast):
+    client.force_login(cast["student"])
+    response = client.post("/summer-schools/madrid-lab/apply/", _form(preferred_challenges=[str(2**70)]))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "preferred_challenges": [f"Select a valid choice. {2**70} is not one of the available choices."]
+    }
+    assert not Application.objects.exists()

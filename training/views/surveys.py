@@ -2,14 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortium.models import Survey
 from consortium.services import surveys as survey_service
 
 from .. import permissions, services
@@ -38,17 +36,9 @@ def results(request, slug):
     survey = services.week_survey(week)
     if survey is None:
         raise Http404
-    # This week beside the editions before it across the consortium that had a survey of the same
-    # questionnaire (weeks without one would only take up places in the comparison).
-    with_survey = Survey.objects.filter(
-        questionnaire=survey.questionnaire, event_type=ContentType.objects.get_for_model(TrainingWeek)
-    ).values("event_id")
-    earlier = (
-        TrainingWeek.objects.filter(starts_on__lte=week.starts_on, pk__in=with_survey)
-        .exclude(pk=week.pk)
-        .order_by("-starts_on", "-pk")
+    weeks = survey_service.compared_events(
+        survey=survey, event=week, events=TrainingWeek.objects.all(), date_field="starts_on", limit=COMPARED_EDITIONS
     )
-    weeks = [*reversed(earlier[: COMPARED_EDITIONS - 1]), week]
     context = {
         "week": week,
         "results": survey_service.survey_results(survey),

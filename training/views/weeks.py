@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.access import staff_institution_id
+from consortium.events import ics_response
 from consortium.forms import form_errors
 from consortium.models import Institution
 from consortium.services import seats as seat_service
@@ -202,7 +203,7 @@ def participants(request, slug):
 def week_calendar(request, slug):
     week = week_for(request, slug)
     sessions = week.sessions.select_related("module")
-    return _ics(calendar.week_calendar(week, sessions, request), f"{week.slug}.ics")
+    return ics_response(calendar.week_calendar(week, sessions, request), f"{week.slug}.ics")
 
 
 @login_required
@@ -215,10 +216,4 @@ def my_calendar(request):
         .prefetch_related(weeks)
         .distinct()
     )
-    return _ics(calendar.sessions_calendar(sessions, request), "my-training.ics")
-
-
-def _ics(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return ics_response(calendar.sessions_calendar(sessions, request), "my-training.ics")

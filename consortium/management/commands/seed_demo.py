@@ -1,4 +1,5 @@
-"""Seed the demo consortium: five institutions, one person of each role at each, a dozen companies.
+"""Seed the demo consortium: five institutions, one person of each role at each and three students from
+abroad, a dozen companies, the support desk's requests of the past months, and each app's demo.
 
 Idempotent: running it again updates the same rows and creates nothing twice.
 """
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from consortium.demo import opt_in_to_digest, seed_demo_support_desk
 from consortium.models import (
     MFA_REQUIRED_ROLES,
     Company,
@@ -151,6 +153,13 @@ COMPANIES = [
     ("Amstel Health Labs", "NL", "Amsterdam", Sector.HEALTH, CompanySize.LARGE, ["regents", "psb"]),
 ]
 
+# Students from abroad, for the mobility figures' "staying on": (institution, local part, name, home country).
+INTERNATIONAL_STUDENTS = [
+    ("regents", "mateo.alvarez", "Mateo Álvarez", "ES"),
+    ("psb", "tobias.becker", "Tobias Becker", "DE"),
+    ("ebc", "eleni.papadaki", "Eleni Papadaki", "GR"),
+]
+
 # Flagged in the demo by EBC's officer; it has no demo jobs, so the seeded offers stay published.
 FLAGGED_COMPANY = "Nordlicht Foods"
 
@@ -213,6 +222,7 @@ class Command(BaseCommand):
                 logins.append(
                     (institution.short_name, ROLES_BY_KEY[key][0].label, people[key].email, self.totp_note(people[key]))
                 )
+            opt_in_to_digest(people["student"])
             if not institution.liaison_nominations.exists():
                 LiaisonNomination.objects.create(
                     institution=institution, officer=people["officer"], nominated_by=people["admin"]
@@ -228,7 +238,19 @@ class Command(BaseCommand):
                             "notes": "Hosts interns every year.",
                         },
                     )
+        for slug, local_part, full_name, home_country in INTERNATIONAL_STUDENTS:
+            spec = next(spec for spec in INSTITUTIONS if spec["slug"] == slug)
+            # They read the site in English, not yet in their host country's language.
+            self.person(
+                f"{local_part}@{spec['domains'][0]}",
+                full_name,
+                Institution.objects.get(slug=slug),
+                [Role.STUDENT],
+                spec | {"language": "en"},
+                home_country=home_country,
+            )
         self.flag_demo_company()
+        seed_demo_support_desk()
         for seeder in DEMO_SEEDERS:
             seeder()
         # People an app's demo added (an entrepreneur for matching, say) sign in too.
@@ -249,7 +271,7 @@ class Command(BaseCommand):
             by=officer,
         )
 
-    def person(self, email, full_name, institution, roles, spec, company=None) -> User:
+    def person(self, email, full_name, institution, roles, spec, company=None, home_country="") -> User:
         user, created = User.objects.update_or_create(
             email=email,
             defaults={
@@ -258,6 +280,7 @@ class Command(BaseCommand):
                 "company": company,
                 "preferred_language": spec["language"],
                 "time_zone": spec["time_zone"],
+                "home_country": home_country,
                 "is_active": True,
             },
         )
