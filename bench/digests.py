@@ -16,28 +16,14 @@ memory Python allocated (tracemalloc). Not part of the test suite.
 """
 
 import argparse
-import os
 import resource
-import secrets
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchenv import start_django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
-os.environ.update(
-    DJANGO_DEBUG="false",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    DJANGO_SECURE_SSL_REDIRECT="false",
-    SITE_URL="http://testserver",
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
-)
-
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402

@@ -13,28 +13,13 @@ each figure's own median, slowest first. Not part of the test suite.
 
 import argparse
 import datetime
-import os
-import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchenv import start_django
 
-# Production settings, as deployed: DEBUG would record every query and slow each request.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
-os.environ.update(
-    DJANGO_DEBUG="false",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    DJANGO_SECURE_SSL_REDIRECT="false",
-    SITE_URL="http://testserver",
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
-)
-
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from allauth.mfa.models import Authenticator  # noqa: E402
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret  # noqa: E402

@@ -10,31 +10,15 @@ and the median time of the same main SELECTs run as raw SQL. Not part of the tes
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import secrets  # noqa: E402
+from benchenv import start_django
 
-# Production settings, as deployed: DEBUG would record every query and slow each request.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
-os.environ.update(
-    DJANGO_DEBUG="false",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    DJANGO_SECURE_SSL_REDIRECT="false",
-    SITE_URL="http://testserver",
-    SYNC_SETTLE_SECONDS="0",  # rows seeded a moment ago must be listed
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
-)
-
-import django  # noqa: E402
-
-django.setup()
+start_django(SYNC_SETTLE_SECONDS="0")  # rows seeded a moment ago must be listed
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -17,31 +17,16 @@ Not part of the test suite.
 
 import argparse
 import datetime
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchenv import start_django
 
-# Production settings, as deployed: DEBUG would record every query and slow each request.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
-os.environ.update(
-    DJANGO_DEBUG="false",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    DJANGO_SECURE_SSL_REDIRECT="false",
-    SITE_URL="http://testserver",
-    DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
-)
-
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402

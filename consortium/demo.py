@@ -28,6 +28,9 @@ from .services.digests import DIGEST_KIND
 from .services.notifications import set_notification_preferences
 from .services.support_sla import check_support_deadlines, first_response_due
 
+# A minimal PDF that passes the upload check: the CV of every demo application.
+DEMO_CV_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 # Each request: who asks, whom (an institution's slug, or None to route by country), and its story as
 # (days ago, action, who acts, text or rating); "breach" happens when the deadline passes, whenever that is.
 SUPPORT_REQUESTS = [

@@ -425,7 +425,27 @@ FIGURES_DEFAULT_DAYS = 90
 FIGURES_FIRST_YEAR, FIGURES_LAST_YEAR = 2000, 2100
 
 
-class SupportFiguresForm(forms.Form):
+class FiguresPeriodMixin:
+    """The `start` and `end` days of a figures form, kept within years the period arithmetic can handle."""
+
+    def _clean_day(self, name: str):
+        # Far-off years would overflow the date arithmetic of the period; no figures exist there.
+        day = self.cleaned_data.get(name)
+        if day is not None and not FIGURES_FIRST_YEAR <= day.year <= FIGURES_LAST_YEAR:
+            raise ValidationError(
+                gettext("Choose a day between the years %(first)d and %(last)d.")
+                % {"first": FIGURES_FIRST_YEAR, "last": FIGURES_LAST_YEAR}
+            )
+        return day
+
+    def clean_start(self):
+        return self._clean_day("start")
+
+    def clean_end(self):
+        return self._clean_day("end")
+
+
+class SupportFiguresForm(FiguresPeriodMixin, forms.Form):
     """The period of the desk figures (the user's own days, both included) and, for consortium
     admins, whose desk; no institution there means the whole consortium."""
 
@@ -448,22 +468,6 @@ class SupportFiguresForm(forms.Form):
             del self.fields["institution"]
         else:
             self.fields["institution"].queryset = institutions
-
-    def _clean_day(self, name: str):
-        # Far-off years would overflow the date arithmetic of the period; no desk figures exist there.
-        day = self.cleaned_data.get(name)
-        if day is not None and not FIGURES_FIRST_YEAR <= day.year <= FIGURES_LAST_YEAR:
-            raise ValidationError(
-                gettext("Choose a day between the years %(first)d and %(last)d.")
-                % {"first": FIGURES_FIRST_YEAR, "last": FIGURES_LAST_YEAR}
-            )
-        return day
-
-    def clean_start(self):
-        return self._clean_day("start")
-
-    def clean_end(self):
-        return self._clean_day("end")
 
     def clean(self):
         data = super().clean()
@@ -621,7 +625,7 @@ class SurveyAnswerForm(forms.Form):
 IMPACT_ACADEMIC_YEARS = 10
 
 
-class ImpactPeriodForm(forms.Form):
+class ImpactPeriodForm(FiguresPeriodMixin, forms.Form):
     """The period of the impact figures: this month, the last 12 months (the default), an academic
     year (1 September to 31 August) or any days from–to, both included."""
 
@@ -656,21 +660,6 @@ class ImpactPeriodForm(forms.Form):
         self.fields["academic_year"].choices = [
             (year, f"{year}/{(year + 1) % 100:02d}") for year in range(latest, latest - IMPACT_ACADEMIC_YEARS, -1)
         ]
-
-    def _clean_day(self, name: str):
-        day = self.cleaned_data.get(name)
-        if day is not None and not FIGURES_FIRST_YEAR <= day.year <= FIGURES_LAST_YEAR:
-            raise ValidationError(
-                gettext("Choose a day between the years %(first)d and %(last)d.")
-                % {"first": FIGURES_FIRST_YEAR, "last": FIGURES_LAST_YEAR}
-            )
-        return day
-
-    def clean_start(self):
-        return self._clean_day("start")
-
-    def clean_end(self):
-        return self._clean_day("end")
 
     def clean(self):
         data = super().clean()

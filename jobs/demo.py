@@ -10,6 +10,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from consortium.demo import DEMO_CV_PDF
 from consortium.models import Company, Institution, Role, User
 
 from .models import AlertFrequency, Application, ApplicationStatus, Job, JobViewDay, SavedSearch
@@ -153,7 +154,6 @@ APPLICATIONS = [
     ("student@ebc-hochschule.de", "Kensington Consulting Partners", 1, None),
     ("student@regents.ac.uk", "Hanse Logistik", 0.5, None),
 ]
-CV = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Each demo student's saved search, in their language, made a week ago with a weekly alert by e-mail.
 SAVED_SEARCHES = {
@@ -208,7 +208,7 @@ def _apply(jobs: dict[str, Job], now: datetime.datetime) -> None:
             job=job,
             applicant=student,
             message=f"I would like to join {company}: my CV is attached, and I can start in the spring.",
-            cv=SimpleUploadedFile("cv.pdf", CV, content_type="application/pdf"),
+            cv=SimpleUploadedFile("cv.pdf", DEMO_CV_PDF, content_type="application/pdf"),
         )
         applied = now - datetime.timedelta(days=days_ago)
         if decision:

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from consortium.demo import DEMO_CV_PDF
 from consortium.models import Company, Institution, Role, RoleAssignment, User
 from consortium.richtext import render_markdown
 from consortium.services import seats as seat_service
@@ -44,7 +45,6 @@ PROFILES = {
     "amara.okafor": ("Founder, Kitchen Share", "Kitchen Share", "London", "GB"),
     "jan.becker": ("Master's student in logistics", "EBC Hochschule", "Berlin", "DE"),
 }
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def seed_demo_summerschools() -> None:
@@ -136,7 +136,7 @@ def _past_school(institutions) -> None:
                 student=student,
                 institution=institutions[slug],
                 motivation="I want to turn a project into a company.",
-                cv=SimpleUploadedFile("cv.pdf", PDF),
+                cv=SimpleUploadedFile("cv.pdf", DEMO_CV_PDF),
                 languages=[["en", "C1"]],
                 field_of_study=field,
                 status=ApplicationStatus.CONFIRMED,
@@ -220,7 +220,7 @@ def _next_school(institutions) -> None:
             edition=edition,
             student=student,
             motivation="I would like to build an energy venture with students from other countries.",
-            cv=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"),
+            cv=SimpleUploadedFile("cv.pdf", DEMO_CV_PDF, content_type="application/pdf"),
             languages=[("en", "C1")],
             field_of_study="07",
             preferred_challenges=challenges[:2],

@@ -167,6 +167,16 @@ def compared_events(*, survey: Survey, event: Model, events, date_field: str, li
     return [*reversed(earlier[: limit - 1]), event]
 
 
+def results_with_comparison(*, survey: Survey, event: Model, events, date_field: str, limit: int) -> dict:
+    """What an event's results page shows: the survey's results and the comparison with the earlier
+    events of `events` (see compared_events)."""
+    compared = compared_events(survey=survey, event=event, events=events, date_field=date_field, limit=limit)
+    return {
+        "results": survey_results(survey),
+        "comparison": questionnaire_comparison(survey.questionnaire, compared),
+    }
+
+
 @transaction.atomic
 def add_survey_participants(*, survey: Survey, users: Iterable[User]) -> int:
     """Ask more people; those already asked are skipped. Each new participant is invited.

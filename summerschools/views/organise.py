@@ -225,12 +225,14 @@ def survey_results(request, slug):
     survey = organise.edition_survey(edition)
     if survey is None:
         raise Http404
-    editions = survey_service.compared_events(
-        survey=survey, event=edition, events=Edition.objects.all(), date_field="starts_on", limit=COMPARED_EDITIONS
-    )
     context = {
         "edition": edition,
-        "results": survey_service.survey_results(survey),
-        "comparison": survey_service.questionnaire_comparison(survey.questionnaire, editions),
+        **survey_service.results_with_comparison(
+            survey=survey,
+            event=edition,
+            events=Edition.objects.all(),
+            date_field="starts_on",
+            limit=COMPARED_EDITIONS,
+        ),
     }
     return render(request, "summerschools/survey_results.html", context)

@@ -36,12 +36,14 @@ def results(request, slug):
     survey = services.week_survey(week)
     if survey is None:
         raise Http404
-    weeks = survey_service.compared_events(
-        survey=survey, event=week, events=TrainingWeek.objects.all(), date_field="starts_on", limit=COMPARED_EDITIONS
-    )
     context = {
         "week": week,
-        "results": survey_service.survey_results(survey),
-        "comparison": survey_service.questionnaire_comparison(survey.questionnaire, weeks),
+        **survey_service.results_with_comparison(
+            survey=survey,
+            event=week,
+            events=TrainingWeek.objects.all(),
+            date_field="starts_on",
+            limit=COMPARED_EDITIONS,
+        ),
     }
     return render(request, "training/survey_results.html", context)
