@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import KnowledgeArticle, LiaisonNomination, Role, SupportRequest, SupportStatus
@@ -26,12 +27,15 @@ def _most_urgent_waiting(requests, partition: str, detail) -> dict[int, list[tup
         .order_by(*most_urgent)
     )
     found = defaultdict(list)
+    now = timezone.now()
     for request in rows:
+        due = request.first_response_due_at
         item = DigestItem(
             title=request.subject,
             url=request.get_absolute_url(),
-            detail=detail,
-            when=request.first_response_due_at,
+            # A request already past its deadline says so: it is the one to answer first.
+            detail=_("overdue: an answer was due") if due is not None and due < now else detail,
+            when=due,
         )
         found[getattr(request, partition)].append(
             ((request.first_response_due_at is None, item.when, request.pk), item)

@@ -211,7 +211,9 @@ def applications(request, slug):
     rows.sort(key=lambda a: (a.weighted_score is None, -(a.weighted_score or 0), a.pk))
     summary = seat_service.seat_summary(edition.seat_plan)
     own = next((i for i in summary.institutions if i.institution.pk == request.user.institution_id), None)
-    context = {"edition": edition, "applications": rows, "summary": summary, "own": own}
+    # Accepting would be refused: say so instead of offering the button (the service still decides).
+    room = summary.remaining > 0 and (own is None or own.remaining is None or own.remaining > 0)
+    context = {"edition": edition, "applications": rows, "summary": summary, "own": own, "room": room}
     return render(request, "summerschools/application_list.html", context)
 
 

@@ -8,7 +8,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.mail.backends import locmem
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consortium.digest import new_knowledge_articles, waiting_support_requests
 from consortium.models import (
@@ -434,3 +434,23 @@ def test_liaison_officers_hear_of_the_shared_queue_but_not_of_their_own_institut
     assert [item.title for item in found[liaison.pk]] == ["Traineeship in Malta"]
     assert "shared queue" in found[liaison.pk][0].detail
     assert found[officer.pk] == []
+
+
+def test_a_request_past_its_deadline_is_marked_overdue(make_user, home, other):
+    officer = make_user(Role.CAREER_OFFICER)
+    now = timezone.now()
+    late, fresh = now - datetime.timedelta(hours=3), now + datetime.timedelta(days=1)
+    for subject, due in (("Late question", late), ("Fresh question", fresh)):
+        SupportRequest.objects.create(
+            requesting_institution=other,
+            target_institution=home,
+            category="visa",
+            subject=subject,
+            question="…",
+            first_response_due_at=due,
+        )
+
+    found = waiting_support_requests(digests.DigestBatch([officer], *digests.period_window(PERIOD)))
+
+    details = {item.title: str(item.detail) for item in found[officer.pk]}
+    assert details == {"Late question": "overdue: an answer was due", "Fresh question": "answer due"}

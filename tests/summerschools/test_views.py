@@ -178,6 +178,9 @@ def test_reviewing_and_deciding_through_the_pages(client, edition, cast, make_us
     assert selection.weighted_scores([first]) == {first.pk: 4.0}
     assert client.post(f"/summer-schools/applications/{first.pk}/accept/").status_code == 302
     client.post(f"/summer-schools/applications/{second.pk}/accept/")
+    # The quota is full: the list offers no Accept button any more, and a forged request is refused.
+    listing = client.get("/summer-schools/madrid-lab/applications/").text
+    assert "No seat left to offer" in listing and f"/applications/{third.pk}/accept/" not in listing
     response = client.post(f"/summer-schools/applications/{third.pk}/accept/", follow=True)
     assert "The 2 seats of Universidad de Prueba&#x27;s quota are taken." in response.text
     client.post(f"/summer-schools/applications/{third.pk}/waitlist/")
