@@ -415,7 +415,8 @@ def open_survey(*, week: TrainingWeek, by: User, anonymous: bool = True):
     """Open the evaluation survey for the week's confirmed participants, from its last day on, for
     two weeks; each participant gets a link. Refused before the last day and a second time."""
     require(permissions.can_open_survey(by, week))
-    if timezone.localdate() < week.ends_on:
+    # The week's last day where it takes place, as for week_is_over.
+    if timezone.localdate(timezone=zoneinfo.ZoneInfo(week.time_zone)) < week.ends_on:
         raise ValidationError(_("The evaluation survey opens on the week's last day at the earliest."))
     participants = [r.person for r in week.registrations.confirmed().select_related("person")]
     return survey_service.open_evaluation(

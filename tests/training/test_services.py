@@ -336,6 +336,13 @@ def test_the_survey_opens_on_the_last_day_for_confirmed_participants(confirmed, 
     assert Survey.objects.count() == 1
 
 
+def test_the_last_day_is_the_weeks_own_day_where_it_takes_place(confirmed, organiser):
+    week = confirmed.week  # in Madrid: at 23:30 UTC on the day before its last, Madrid is on the last day
+    evening = datetime.datetime.combine(week.ends_on - datetime.timedelta(days=1), datetime.time(23, 30), datetime.UTC)
+    with time_machine.travel(evening):
+        assert services.open_survey(week=week, by=organiser).questionnaire.key == "training-week"
+
+
 def test_a_survey_answered_twice_or_after_closing_is_refused(confirmed, organiser, staff, make_user, home):
     survey = services.open_survey(week=confirmed.week, by=organiser)
     questions = list(survey.questionnaire.questions.all())

@@ -4,6 +4,7 @@ the officer downloads the certificate and fills the survey, and the host sees th
 
 import datetime
 import time
+import zoneinfo
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -38,10 +39,11 @@ def test_registration_approval_check_in_certificate_and_survey(page, screenshot,
     officer = UserFactory(roles=[Role.CAREER_OFFICER], institution=regents, full_name="Oliver Brown")
     admin = UserFactory(roles=[Role.PARTNER_ADMIN], institution=regents, full_name="Priya Shah")
     host = UserFactory(roles=[Role.CAREER_OFFICER], institution=uam, full_name="Ana Ruiz")
-    today = timezone.localdate()
+    # The week's days are Madrid's: near midnight UTC, Madrid is already on the next day.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Europe/Madrid"))
     week = TrainingWeekFactory(
         host=uam, title="Careers in Spain: a week in Madrid", slug="madrid-week", contact=host,
-        starts_on=today - datetime.timedelta(days=1), ends_on=today,
+        time_zone="Europe/Madrid", starts_on=today - datetime.timedelta(days=1), ends_on=today,
         registration_closes_at=timezone.now() + datetime.timedelta(hours=2), quotas={regents: 3},
     )  # fmt: skip
     labour, mobility = ModuleFactory(code="ECA-01", title="Labour markets"), ModuleFactory(code="ECA-02")
