@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 import django_filters
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -19,15 +20,18 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils import encoders
 from rest_framework.utils.urls import replace_query_param
 
 from ..access import has_scope
@@ -110,6 +114,29 @@ class LimitedJSONParser(JSONParser):
         if length > (self.max_bytes or settings.API_MAX_BODY_BYTES):
             raise PayloadTooLarge()
         return super().parse(stream, media_type, parser_context)
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON, written by orjson: the standard library's encoder took a tenth of the time of a page of
+    100 jobs. What orjson does not write itself (lazy translations, decimals, and dates and times, which DRF
+    writes its own way) goes through DRF's encoder, so the bytes are the same; indented output, and anything
+    orjson refuses (an integer beyond 64 bits), is left to DRF."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is not None and self.get_indent(accepted_media_type, renderer_context or {}) is None:
+            try:
+                text = orjson.dumps(data, default=_DRF_ENCODER.default, option=_ORJSON_OPTIONS)
+            except orjson.JSONEncodeError:
+                pass
+            else:
+                # As DRF does: U+2028 and U+2029 escaped, so that the JSON is valid JavaScript too.
+                return text.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+_DRF_ENCODER = encoders.JSONEncoder()
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_LINE_SEPARATOR, _PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
 
 
 # Authentication and scopes
@@ -223,7 +250,9 @@ class SyncCursorPagination(BasePagination):
         return min(max(size, 1), self.max_page_size)
 
     def encode_cursor(self, row) -> str:
-        return base64.urlsafe_b64encode(f"{row.updated_at.isoformat()}|{row.pk}".encode()).decode()
+        """From a model instance, or a dict of values() (a list that writes its rows out by hand)."""
+        updated_at, pk = (row["updated_at"], row["id"]) if isinstance(row, Mapping) else (row.updated_at, row.pk)
+        return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{pk}".encode()).decode()
 
     def decode_cursor(self, raw: str) -> tuple[datetime.datetime, int]:
         try:
@@ -275,6 +304,17 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
     def filter(self, qs, value):
         return super().filter(qs, value.astimezone(datetime.UTC) if value else value)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building the filter form only for a request that names a filter: the form and
+    its fields are deep-copied for every request, a millisecond that a plain sync page need not pay."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not any(name in request.query_params for name in filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class SyncFilterSet(django_filters.FilterSet):

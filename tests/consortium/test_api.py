@@ -338,3 +338,43 @@ def test_throttled_people_get_429_too(people, monkeypatch):
     other = APIClient()
     other.force_authenticate(people["student"])
     assert other.get(reverse("api:me")).status_code == 200
+
+
+def test_the_json_renderer_writes_what_drf_writes():
+    """orjson writes the answers; dates, decimals and lazy translations still come out as DRF writes them."""
+    import datetime
+    import decimal
+    import zoneinfo
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer
+
+    from consortium.api.framework import FastJSONRenderer
+
+    data = {
+        "moment": datetime.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+        "local": datetime.datetime(2026, 3, 1, 9, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")),
+        "day": datetime.date(2026, 3, 1),
+        "amount": decimal.Decimal("1500.50"),
+        "label": gettext_lazy("Search"),
+        "text": "line\u2028paragraph\u2029 ünïcödé ✓",
+        "numbers": [1, 2.5, None, True],
+        7: "an integer key",
+    }
+    assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+    # orjson refuses integers beyond 64 bits; DRF's encoder writes them.
+    assert FastJSONRenderer().render({"n": 2**70}) == b'{"n":1180591620717411303424}'
+    # An indented answer, when asked for, is DRF's.
+    assert FastJSONRenderer().render({"a": 1}, "application/json; indent=2") == b'{\n  "a": 1\n}'
+
+
+def test_lists_filter_only_when_a_filter_is_named(key_for, home):
+    """Without a filter in the query the filter form is not built; with one, it filters."""
+    companies = CompanyFactory.create_batch(3)
+    client = key_for(home)
+    plain = client.get(reverse("api:company-list")).json()
+    assert {company.slug for company in companies} <= {row["slug"] for row in plain["results"]}
+    assert plain == client.get(reverse("api:company-list"), {"updated_since": ""}).json()
+    named = client.get(reverse("api:company-list"), {"q": companies[1].name}).json()
+    assert [row["slug"] for row in named["results"]] == [companies[1].slug]
+    assert_problem(client.get(reverse("api:company-list"), {"size": "enormous"}), 400, field="size")
