@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consortium.access import staff_institution_id
-from consortium.facets import facet_counts, label_with_counts
+from consortium.facets import facet_counts, filter_fields
 from consortium.forms import form_errors
 from consortium.models import Institution
 from consortium.uploads import FileKind, private_download
@@ -33,12 +33,11 @@ def resource_list(request):
     search = ResourceFilter(request.GET or None, queryset=resources, request=request)
     results = search.qs if search.is_bound else resources
     facets = facet_counts(results, RESOURCE_FACETS)
-    label_with_counts(search.form, facets)
     paginator = Paginator(results, PAGE_SIZE)
     paginator.count = facets["total"]  # counted with the facets: one query fewer
     tags = sorted(facets["tag"].items(), key=lambda item: (-item[1], item[0]))[:TAGS_SHOWN]
     context = {
-        "search": search,
+        "filters": filter_fields(search.form, facets),
         "page": paginator.get_page(request.GET.get("page")),
         "tags": tags,
         "current_tag": search.form.cleaned_data.get("tag") if search.is_bound and search.form.is_valid() else "",

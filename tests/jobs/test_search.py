@@ -153,3 +153,23 @@ def test_the_countries_are_named_and_sorted_in_the_page_language(client):
     assert option_label(client.get(reverse("jobs:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode(), "DE") == (
         "Germany (1)"
     )
+
+
+def test_each_filter_offers_its_any_option_once_and_keeps_what_was_chosen(client):
+    JobFactory(country="IT", kind="internship")
+    page = client.get(reverse("jobs:index"), {"country": "IT", "kind": "internship", "q": 'a "b" <c>'}).content
+    page = page.decode()
+    filters = page[page.index('id="job-filters"') : page.index("</aside>")]
+    assert filters.count(">Any country</option>") == 1 and filters.count(">Any kind</option>") == 1
+    assert '<option value="IT" selected>' in filters and '<option value="internship" selected>' in filters
+    assert '<option value="">Any country</option>' in filters  # chosen: "any" is not
+    assert '<option value="" selected>Any</option>' in filters[filters.index('name="work_mode"') :]
+    assert 'value="a &quot;b&quot; &lt;c&gt;"' in filters  # the search words, escaped
+    assert '<input type="date" name="deadline_after"' in filters
+
+
+def test_a_filter_with_a_bad_value_is_named_with_its_message(client):
+    page = client.get(reverse("jobs:index"), {"deadline_after": "soon", "country": "XX"}).content.decode()
+    assert 'name="deadline_after" id="id_deadline_after" value="soon"' in page
+    assert '<div class="invalid-feedback d-block" id="id_deadline_after_error">Enter a valid date.</div>' in page
+    assert 'id="id_country_error">Select a valid choice. XX is not one of the available choices.</div>' in page
