@@ -1,4 +1,5 @@
 import datetime
+import functools
 import html
 import zoneinfo
 
@@ -7,10 +8,12 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from .models import (
     INSTITUTION_STAFF_ROLES,
@@ -363,6 +366,28 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(self.cleaned_data["password"]):
             raise ValidationError(_("The password is not correct."))
         return ""
+
+
+class _Checked(BaseChoiceIterator):
+    """Choices Django takes as they are: a plain list it checks item by item every time a field goes over
+    its options (validating, then writing them), which for the few hundred countries adds up."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def country_choices():
+    """The countries, sorted by their names in the active language: a callable, for a form field's choices."""
+    return _countries_by_name(get_language())
+
+
+@functools.cache
+def _countries_by_name(language: str | None) -> _Checked:
+    # Sorting the countries by their translated names took half a millisecond each time.
+    return _Checked(list(countries))
 
 
 class FastSelect(forms.Select):

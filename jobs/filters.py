@@ -1,38 +1,22 @@
 """The job search, shared by the search page and the API: free text, filters and sort orders,
 and the facet counts shown next to the filters."""
 
-import functools
-
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from consortium.access import is_signed_in
 from consortium.api.framework import SyncFilterSet
 from consortium.facets import Facets
-from consortium.forms import FastSelect
+from consortium.forms import FastSelect, country_choices
 from consortium.models import FieldOfStudy, UserLanguage
 
 from .models import LANGUAGE_CHOICES, Job, JobKind, JobLanguage, WorkMode
 
 SORTS = [("relevance", _("Relevance")), ("newest", _("Newest")), ("deadline", _("Deadline"))]
-
-
-# Callables: a form copies its fields for every request, and copying hundreds of choices is slow.
-def country_choices():
-    return _countries_by_name(get_language())
-
-
-@functools.cache
-def _countries_by_name(language: str) -> list:
-    # Sorting the countries by their translated names took half a millisecond, for every request and
-    # every time the form went over its options (validating, counting, rendering).
-    return list(countries)
 
 
 def language_choices():

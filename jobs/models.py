@@ -198,6 +198,9 @@ class Job(models.Model):
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["status", "country", "-published_at"]),
             models.Index(fields=["status", "kind"]),
+            # The board's most common search, a kind of offer in a country ("internships in Italy"): with
+            # the text search's own index, it leaves a few hundred rows to read instead of thousands.
+            models.Index(fields=["status", "country", "kind"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["updated_at", "id"]),
         ]

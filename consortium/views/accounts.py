@@ -32,7 +32,7 @@ def invitation_accept(request, token):
             )
         except ValidationError as error:
             return render(request, "consortium/invitation_invalid.html", {"reason": error.messages[0]}, status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="consortium.backends.ModelBackend")
         messages.success(request, _("Welcome to the consortium, %(name)s.") % {"name": user.get_short_name()})
         return redirect("home")
     return render(request, "consortium/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -17,10 +17,9 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from consortium.facets import Facets
-from consortium.forms import FastSelect
+from consortium.forms import FastSelect, country_choices
 from consortium.models import ISO_LANGUAGES
 
 from ..models import GuideSection, Resource, ResourceAudience, ResourceKind
@@ -106,10 +105,6 @@ def search_resources(queryset, text: str):
 
 
 # The resource library's list: filters and facets
-
-
-def country_choices():
-    return list(countries)
 
 
 def language_choices():

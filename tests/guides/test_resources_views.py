@@ -120,7 +120,7 @@ def test_htmx_updates_the_results_and_the_counts(client, people, home):
 def test_the_list_costs_the_same_queries_whatever_the_number_of_resources(
     client, people, home, other, django_assert_max_num_queries, settings
 ):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     client.force_login(people["officer"])
     for n in range(30):
         ResourceFactory(owner=home if n % 2 else other, countries=["ES", "IT"], tags=["cv", f"t{n}"])
@@ -140,7 +140,10 @@ def test_a_filter_on_a_json_list_meets_its_cached_counts_on_postgresql(
     from django.core.cache import cache
 
     # A cache of this test's own: clearing the shared one would disturb tests running beside it.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h2"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h2"},
+    }
     cache.clear()
     ResourceFactory(owner=home, countries=["ES"], tags=["cv"])
     results = Resource.objects.visible_to(people["officer"])
@@ -160,7 +163,10 @@ def test_the_job_boards_field_filter_meets_its_cached_counts_on_postgresql(setti
     from jobs.filters import JOB_FACETS
     from jobs.models import Job
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h2-jobs"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "h2-jobs"},
+    }
     cache.clear()
     results = Job.objects.filter(fields_of_study__contains=["04"])
     first = facet_counts(results, JOB_FACETS)

@@ -42,7 +42,10 @@ def test_counts_are_kept_a_minute_while_results_are_always_current(client, setti
     from django.core.cache import cache
 
     # A cache of this test's own: clearing the shared one would disturb tests running beside it.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "facets"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "facets"},
+    }
     JobFactory(country="IT")
     assert option_label(client.get(reverse("jobs:index")).content.decode(), "IT") == "Italy (1)"
     JobFactory(country="IT", title="Posted a moment later")

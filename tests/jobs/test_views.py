@@ -168,7 +168,10 @@ def test_list_page_costs_the_same_queries_at_any_size(client, people, settings):
 
     # Counted with the facets computed afresh, in a cache of the test's own (clearing the shared one
     # would disturb the tests beside it).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "count"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "count"},
+    }
     client.force_login(people["student"])
 
     def queries():
