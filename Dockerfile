@@ -14,4 +14,4 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-
 RUN useradd --create-home consortium && mkdir -p /app/var && chown consortium /app/var
 USER consortium
 EXPOSE 8000
-CMD ["gunicorn", "consortium.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "consortium.wsgi:application", "--preload", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -19,6 +19,5 @@ def start_django(**environment: str) -> None:
         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64),
         **environment,
     )
-    import django
-
-    django.setup()
+    # As the web server starts it (consortium/wsgi.py), with what that does to the garbage collector.
+    import consortium.wsgi  # noqa: F401

@@ -2,7 +2,9 @@ import datetime
 import functools
 import html
 import zoneinfo
+from typing import ClassVar
 
+import django_filters
 from allauth.account.forms import SignupForm
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -368,6 +370,19 @@ class EraseAccountForm(forms.Form):
         return ""
 
 
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with the form class built once per set of filters instead of once per
+    request: building a dozen fields and a class for every search took a third of a millisecond."""
+
+    _form_classes: ClassVar[dict] = {}
+
+    def get_form_class(self):
+        key = (type(self), tuple(self.filters))  # a filter set may drop filters for some people
+        if (form_class := self._form_classes.get(key)) is None:
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
+
+
 class _Checked(BaseChoiceIterator):
     """Choices Django takes as they are: a plain list it checks item by item every time a field goes over
     its options (validating, then writing them), which for the few hundred countries adds up."""
@@ -388,6 +403,18 @@ def country_choices():
 def _countries_by_name(language: str | None) -> _Checked:
     # Sorting the countries by their translated names took half a millisecond each time.
     return _Checked(list(countries))
+
+
+def iso_language_choices():
+    """The ISO 639-1 languages, named and sorted in the active language: a callable, for a form field's choices."""
+    return _languages_by_name(get_language())
+
+
+@functools.cache
+def _languages_by_name(language: str | None) -> _Checked:
+    # Django's catalogues name the languages; ISO_LANGUAGES holds their English names.
+    names = [(code, gettext(str(name))) for code, name in ISO_LANGUAGES]
+    return _Checked(sorted(names, key=lambda choice: choice[1].casefold()))
 
 
 class FastSelect(forms.Select):

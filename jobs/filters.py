@@ -11,16 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from consortium.access import is_signed_in
 from consortium.api.framework import SyncFilterSet
 from consortium.facets import Facets
-from consortium.forms import FastSelect, country_choices
+from consortium.forms import FastSelect, FilterSet, country_choices, iso_language_choices
 from consortium.models import FieldOfStudy, UserLanguage
 
-from .models import LANGUAGE_CHOICES, Job, JobKind, JobLanguage, WorkMode
+from .models import Job, JobKind, JobLanguage, WorkMode
 
 SORTS = [("relevance", _("Relevance")), ("newest", _("Newest")), ("deadline", _("Deadline"))]
-
-
-def language_choices():
-    return LANGUAGE_CHOICES
 
 
 class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
@@ -29,7 +25,7 @@ class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
         self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     country = django_filters.ChoiceFilter(
         label=_("Country"), choices=country_choices, empty_label=_("Any country"), widget=FastSelect
@@ -43,7 +39,7 @@ class JobFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(
         label=_("Language"),
-        choices=language_choices,
+        choices=iso_language_choices,
         field_name="languages__language",
         empty_label=_("Any"),
         widget=FastSelect,

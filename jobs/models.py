@@ -211,16 +211,6 @@ class Job(models.Model):
     def get_absolute_url(self):
         return reverse("jobs:detail", args=[self.pk])
 
-    # The labels a result card shows. get_kind_display() translates every choice to find one, which for
-    # a page of results was a third of its rendering time.
-    @property
-    def kind_label(self) -> str:
-        return JobKind(self.kind).label
-
-    @property
-    def work_mode_label(self) -> str:
-        return WorkMode(self.work_mode).label
-
 
 class JobLanguage(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="languages")

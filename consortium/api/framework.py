@@ -35,6 +35,7 @@ from rest_framework.utils import encoders
 from rest_framework.utils.urls import replace_query_param
 
 from ..access import has_scope
+from ..forms import FilterSet
 from ..models import ApiClient, ApiKey
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -317,7 +318,7 @@ class FilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
-class SyncFilterSet(django_filters.FilterSet):
+class SyncFilterSet(FilterSet):
     updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",

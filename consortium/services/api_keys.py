@@ -62,15 +62,13 @@ def api_key_for(raw: str) -> ApiKey | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
-    api_key = (
-        ApiKey.objects.active()
-        .select_related("institution")
-        .filter(prefix=parts[1], institution__is_active=True)
-        .first()
-    )
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, hash_api_key(raw)):
+    try:
+        # get(), not first(): the prefix is unique, and an ORDER BY to compile took a quarter of this lookup.
+        keys = ApiKey.objects.active().select_related("institution")
+        api_key = keys.get(prefix=parts[1], institution__is_active=True)
+    except ApiKey.DoesNotExist:
         return None
-    return api_key
+    return api_key if hmac.compare_digest(api_key.key_hash, hash_api_key(raw)) else None
 
 
 @transaction.atomic

@@ -19,8 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from consortium.facets import Facets
-from consortium.forms import FastSelect, country_choices
-from consortium.models import ISO_LANGUAGES
+from consortium.forms import FastSelect, FilterSet, country_choices, iso_language_choices
 
 from ..models import GuideSection, Resource, ResourceAudience, ResourceKind
 from ..permissions import is_library_staff
@@ -107,17 +106,13 @@ def search_resources(queryset, text: str):
 # The resource library's list: filters and facets
 
 
-def language_choices():
-    return ISO_LANGUAGES
-
-
-class ResourceFilter(django_filters.FilterSet):
+class ResourceFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=ResourceKind.choices, empty_label=_("Any kind"), widget=FastSelect
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=language_choices, empty_label=_("Any language"), widget=FastSelect
+        label=_("Language"), choices=iso_language_choices, empty_label=_("Any language"), widget=FastSelect
     )
     audience = django_filters.ChoiceFilter(
         label=_("Audience"), choices=ResourceAudience.choices, empty_label=_("Any audience"), widget=FastSelect

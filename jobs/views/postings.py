@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from consortium.access import is_signed_in, staff_institution_id
 from consortium.facets import facet_counts, filter_fields
-from consortium.forms import form_errors
+from consortium.forms import country_choices, form_errors
 from consortium.models import Institution
 from consortium.permissions import can_view_company_record
 
@@ -19,24 +19,24 @@ from .. import permissions, services
 from ..filters import JOB_FACETS, JobFilter
 from ..forms import CompanyContactJobForm, JobForm
 from ..impact import record_job_view
-from ..models import Job, JobStatus
+from ..models import Job, JobKind, JobStatus, WorkMode
 from ..structured_data import job_posting
 from . import applications, reports, saved
 
 PAGE_SIZE = 20
-# What a result card shows (jobs/_results.html): a page reads only these columns, not the long
-# description and search vector of every job.
-CARD_FIELDS = ["title", "city", "country", "kind", "work_mode", "deadline", "published_at", "company__name"]
+# What a result card shows (jobs/_results.html), read as plain values: not the long description and
+# search vector of every job, and no model instances to build.
+CARD_FIELDS = ["id", "title", "city", "country", "kind", "work_mode", "deadline", "company__name"]
 
 
 def index(request):
-    jobs = Job.objects.visible_to(request.user).published().select_related("company").only(*CARD_FIELDS)
+    jobs = Job.objects.visible_to(request.user).published()
     search = JobFilter(request.GET or None, queryset=jobs, request=request)
     results = search.qs if search.is_bound else jobs
     facets = facet_counts(results, JOB_FACETS)
     if not is_signed_in(request.user):
         del search.form.fields["my_languages"]
-    paginator = Paginator(results, PAGE_SIZE)
+    paginator = Paginator(results.values(*CARD_FIELDS), PAGE_SIZE)
     paginator.count = facets["total"]  # counted with the facets: one query fewer
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -54,20 +54,24 @@ def index(request):
     return render(request, template, context)
 
 
-def _cards(jobs) -> list[dict]:
-    """What each result card shows, put together once here: the template language resolving every job's
-    attributes, and a reverse() for each job's address, took a third of the page's rendering."""
+def _cards(rows) -> list[dict]:
+    """What each result card shows, put together once here, with the names of countries, kinds and work
+    modes looked up once a page: the template language resolving each job's attributes, a reverse() for
+    each job's address and a translation for each label took a third of the page's rendering."""
     board = reverse("jobs:index")  # a job's page is the board's address and its id (as the API writes it)
+    countries = dict(country_choices())
+    kinds = {value: str(label) for value, label in JobKind.choices}
+    modes = {value: str(label) for value, label in WorkMode.choices}
+    apply_by = _("Apply by %(date)s")
     return [
         {
-            "url": f"{board}{job.pk}/",
-            "title": job.title,
-            "about": f"{job.company.name} · {job.city}, {job.country.name} · {job.kind_label} · {job.work_mode_label}",
-            "apply_by": _("Apply by %(date)s") % {"date": date_format(job.deadline, "SHORT_DATE_FORMAT")}
-            if job.deadline
-            else "",
+            "url": f"{board}{row['id']}/",
+            "title": row["title"],
+            "about": f"{row['company__name']} · {row['city']}, {countries.get(row['country'], row['country'])}"
+            f" · {kinds[row['kind']]} · {modes[row['work_mode']]}",
+            "apply_by": row["deadline"] and apply_by % {"date": date_format(row["deadline"], "SHORT_DATE_FORMAT")},
         }
-        for job in jobs
+        for row in rows
     ]
 
 

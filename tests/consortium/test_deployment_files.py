@@ -25,7 +25,7 @@ def test_compose_has_the_whole_stack():
 
 def test_compose_commands_start_the_right_processes():
     services = COMPOSE["services"]
-    assert "gunicorn consortium.wsgi:application" in services["web"]["command"]
+    assert "gunicorn consortium.wsgi:application --preload" in services["web"]["command"]
     assert "manage.py migrate" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A consortium worker")
     assert services["beat"]["command"].startswith("celery -A consortium beat")
