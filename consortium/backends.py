@@ -10,8 +10,12 @@ from django.contrib.auth import backends, get_user_model
 
 class _WithInstitution:
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("institution").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("institution").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 class ModelBackend(_WithInstitution, backends.ModelBackend):

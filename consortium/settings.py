@@ -309,7 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "consortium.api.framework.ApiKeyRateThrottle",
         "consortium.api.framework.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "consortium.api.framework.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_RATE_PER_KEY", "1200/min"),

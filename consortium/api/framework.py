@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import JSONParser
@@ -197,7 +197,36 @@ class HasScope(BasePermission):
         return scope is not None and has_scope(request.user, scope)
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
+class WindowRateThrottle(SimpleRateThrottle):
+    """At most `rate` requests per window (a minute, for "1200/min"), counted with one increment.
+
+    DRF's throttle keeps the time of every request of the last window and reads and writes that whole list
+    on each request: at 1,200 a minute, a millisecond of every busy client's calls. A fixed window lets a
+    client send up to twice the rate across a window's end, which a limit against runaway systems allows.
+    """
+
+    def allow_request(self, request, view):
+        if self.rate is None or (key := self.get_cache_key(request, view)) is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        key = f"{key}:{window}"
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's first request
+            count = 1 if self.cache.add(key, 1, self.duration) else self.cache.incr(key)
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(self.window_ends - self.now, 1)
+
+
+class AnonRateThrottle(WindowRateThrottle, throttling.AnonRateThrottle):
+    """Requests without credentials, counted per client address."""
+
+
+class ApiKeyRateThrottle(WindowRateThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
@@ -206,7 +235,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return None
 
 
-class UserRateThrottle(SimpleRateThrottle):
+class UserRateThrottle(WindowRateThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view):

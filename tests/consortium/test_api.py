@@ -280,6 +280,20 @@ def test_throttled_keys_get_429_with_retry_after(key_for, home, monkeypatch):
     assert 0 < int(response["Retry-After"]) <= 60
 
 
+def test_the_throttle_counts_per_minute(key_for, home, monkeypatch):
+    import time_machine
+
+    monkeypatch.setattr(ApiKeyRateThrottle, "rate", "2/min", raising=False)
+    client = key_for(home)
+    with time_machine.travel("2026-11-30 10:00:05Z", tick=False) as clock:
+        assert [client.get(reverse("api:me")).status_code for _ in range(3)] == [200, 200, 429]
+        clock.move_to("2026-11-30 10:00:59Z")
+        response = client.get(reverse("api:me"))
+        assert response.status_code == 429 and response["Retry-After"] == "1"
+        clock.move_to("2026-11-30 10:01:00Z")  # a new minute
+        assert [client.get(reverse("api:me")).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_the_throttle_counts_per_key(key_for, home, other, monkeypatch):
     monkeypatch.setattr(ApiKeyRateThrottle, "rate", "1/min", raising=False)
     first, second = key_for(home), key_for(other)
