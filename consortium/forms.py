@@ -419,7 +419,7 @@ def _languages_by_name(language: str | None) -> _Checked:
 
 class FastSelect(forms.Select):
     """A select that writes its options in Python. Django renders a template per option, which
-    for the few hundred countries and languages of a search form costs tens of milliseconds."""
+    for the few hundred countries and languages of a form costs tens of milliseconds."""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))

@@ -195,9 +195,10 @@ LOGIN_REDIRECT_URL = "home"
 
 # Sessions. Staff sessions are further limited by StaffSessionLimitMiddleware.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-# Sessions are read from the cache (Redis in production) and written to both it and the database: one
-# query fewer on every page of a signed-in person.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis, sessions are read from the cache and written to both it and the database: one query fewer
+# on every page of a signed-in person. Without it, not: a session ended in one process would live on in
+# the local memory of the others.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

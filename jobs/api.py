@@ -250,7 +250,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def get_queryset(self):
         return Job.objects.visible_to(self.request.user).select_related("company", "institution")
 
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         jobs = self.filter_queryset(Job.objects.visible_to(request.user)).values(*ROW_COLUMNS)
         return self.get_paginated_response(represent_jobs(self.paginate_queryset(jobs), request))
 
@@ -262,7 +262,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             raise PermissionDenied("Only an institution's staff or systems post jobs.")
         return Institution.objects.get(pk=institution_id)
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = serializer.save_job(job=Job(institution=self._own_institution()), by=request.user)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from consortium.access import is_signed_in
 from consortium.api.framework import SyncFilterSet
 from consortium.facets import Facets
-from consortium.forms import FastSelect, FilterSet, country_choices, iso_language_choices
+from consortium.forms import FilterSet, country_choices, iso_language_choices
 from consortium.models import FieldOfStudy, UserLanguage
 
 from .models import Job, JobKind, JobLanguage, WorkMode
@@ -27,29 +27,21 @@ class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
 
 class JobFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=country_choices, empty_label=_("Any country"), widget=FastSelect
-    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices, empty_label=_("Any country"))
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=JobKind.choices, empty_label=_("Any kind"), widget=FastSelect
-    )
-    work_mode = django_filters.ChoiceFilter(
-        label=_("Work mode"), choices=WorkMode.choices, empty_label=_("Any"), widget=FastSelect
-    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=JobKind.choices, empty_label=_("Any kind"))
+    work_mode = django_filters.ChoiceFilter(label=_("Work mode"), choices=WorkMode.choices, empty_label=_("Any"))
     language = django_filters.ChoiceFilter(
         label=_("Language"),
         choices=iso_language_choices,
         field_name="languages__language",
         empty_label=_("Any"),
-        widget=FastSelect,
     )
     field = django_filters.ChoiceFilter(
         label=_("Field of study"),
         choices=FieldOfStudy.choices,
         method="field_of_study",
         empty_label=_("Any"),
-        widget=FastSelect,
     )
     paid = django_filters.BooleanFilter(label=_("Paid"), widget=AnyBooleanWidget())
     erasmus = django_filters.BooleanFilter(
@@ -59,9 +51,7 @@ class JobFilter(FilterSet):
         label=_("Only jobs whose languages I speak"), method="languages_met", widget=forms.CheckboxInput
     )
     deadline_after = django_filters.DateFilter(label=_("Deadline after"), field_name="deadline", lookup_expr="gte")
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=SORTS, method="sort_by", empty_label=None, widget=FastSelect
-    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, method="sort_by", empty_label=None)
 
     class Meta:
         model = Job

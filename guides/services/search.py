@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from consortium.facets import Facets
-from consortium.forms import FastSelect, FilterSet, country_choices, iso_language_choices
+from consortium.forms import FilterSet, country_choices, iso_language_choices
 
 from ..models import GuideSection, Resource, ResourceAudience, ResourceKind
 from ..permissions import is_library_staff
@@ -108,21 +108,18 @@ def search_resources(queryset, text: str):
 
 class ResourceFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=ResourceKind.choices, empty_label=_("Any kind"), widget=FastSelect
-    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ResourceKind.choices, empty_label=_("Any kind"))
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=iso_language_choices, empty_label=_("Any language"), widget=FastSelect
+        label=_("Language"), choices=iso_language_choices, empty_label=_("Any language")
     )
     audience = django_filters.ChoiceFilter(
-        label=_("Audience"), choices=ResourceAudience.choices, empty_label=_("Any audience"), widget=FastSelect
+        label=_("Audience"), choices=ResourceAudience.choices, empty_label=_("Any audience")
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"),
         choices=country_choices,
         method="by_country",
         empty_label=_("Any country"),
-        widget=FastSelect,
     )
     tag = django_filters.CharFilter(label=_("Tag"), method="by_tag", max_length=40)
 

@@ -68,7 +68,7 @@ def _cards(rows) -> list[dict]:
             "url": f"{board}{row['id']}/",
             "title": row["title"],
             "about": f"{row['company__name']} · {row['city']}, {countries.get(row['country'], row['country'])}"
-            f" · {kinds[row['kind']]} · {modes[row['work_mode']]}",
+            f" · {kinds.get(row['kind'], row['kind'])} · {modes.get(row['work_mode'], row['work_mode'])}",
             "apply_by": row["deadline"] and apply_by % {"date": date_format(row["deadline"], "SHORT_DATE_FORMAT")},
         }
         for row in rows

@@ -167,3 +167,10 @@ def test_the_written_out_representation_matches_the_declared_fields(key, home, o
     generic["country"] = job.country.code
     assert serializer.data == generic
     assert response.json()["results"] == [dict(generic)]
+
+
+def test_the_list_answers_with_a_format_suffix_too(key):
+    """The router also serves /api/v1/jobs.json; the hand-written list must take the format argument."""
+    job = JobFactory()
+    response = key("jobs:read").get(reverse("api:job-list", kwargs={"format": "json"}))
+    assert response.status_code == 200 and [row["id"] for row in response.json()["results"]] == [job.pk]
