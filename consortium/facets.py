@@ -4,16 +4,15 @@ counted in one query over the results' own SQL and written next to the filter's 
 The job board and the resource library share it; each names its columns.
 """
 
-import functools
 import hashlib
-import html
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.utils.safestring import SafeString, mark_safe
+
+from .forms import option_tags
 
 FACET_SECONDS = 60
 
@@ -128,7 +127,7 @@ def filter_fields(form, counts: dict) -> list[dict]:
         choices = form_field.choices if hasattr(form_field, "choices") else getattr(form_field.widget, "choices", None)
         if choices is not None:
             entry["kind"] = "select"
-            entry["options"] = _options(choices, value, counts.get(name) or {})
+            entry["options"] = option_tags(choices, {value}, counts.get(name))
         elif isinstance(form_field.widget, forms.CheckboxInput):
             entry["kind"] = "checkbox"
             entry["checked"] = form_field.widget.value_from_datadict(form.data, {}, name)
@@ -137,21 +136,3 @@ def filter_fields(form, counts: dict) -> list[dict]:
             entry["max_length"] = getattr(form_field, "max_length", None)
         fields.append(entry)
     return fields
-
-
-def _options(choices, chosen: str, counts: dict) -> SafeString:
-    tags = []
-    for value, label in choices:
-        value = "" if value is None else str(value)
-        count = counts.get(value) if value else None
-        tags.append(
-            f'<option value="{_escaped(value)}"{" selected" if value == chosen else ""}>'
-            f"{_escaped(str(label))}{f' ({count})' if count else ''}</option>"
-        )
-    return mark_safe("".join(tags))  # noqa: S308 - every value and label is escaped above
-
-
-@functools.lru_cache(maxsize=4096)
-def _escaped(text: str) -> str:
-    # Options repeat from page to page (countries, languages and kinds in five languages): escaped once each.
-    return html.escape(text)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortium.forms import FastSelect
+from consortium.forms import FastSelect, country_choices
 
 from .models import Resource
 
@@ -84,12 +84,6 @@ def _search_language_choices():
     return [("", _("Any language")), *ISO_LANGUAGES]
 
 
-def _resource_country_choices():
-    from django_countries import countries
-
-    return list(countries)
-
-
 class _FastSelectMultiple(FastSelect, forms.SelectMultiple):
     """FastSelect's rendering (the few hundred countries), SelectMultiple's reading of the values."""
 
@@ -112,7 +106,7 @@ class ResourceForm(forms.ModelForm):
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
         required=False,
-        choices=_resource_country_choices,
+        choices=country_choices,
         widget=_FastSelectMultiple(attrs={"multiple": True, "size": 6}),
         help_text=_("The countries it is about, if any. Hold Ctrl (⌘ on a Mac) to choose several."),
     )

@@ -9,12 +9,12 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from consortium.api.framework import HasScope, SyncFilterSet
 from consortium.api.router import router
+from consortium.forms import country_choices
 from consortium.models import ISO_LANGUAGES
 
 from ..models import GuideEdition, GuideSection
@@ -80,13 +80,9 @@ class CountryCodeFilter(django_filters.ChoiceFilter):
     field_class = CountryCodeField
 
 
-def _country_choices():
-    return list(countries)
-
-
 class GuideEditionFilter(SyncFilterSet):
     country = CountryCodeFilter(
-        field_name="guide__country", choices=_country_choices, label=_("ISO 3166-1 alpha-2 country code")
+        field_name="guide__country", choices=country_choices, label=_("ISO 3166-1 alpha-2 country code")
     )
     language = django_filters.ChoiceFilter(choices=ISO_LANGUAGES, label=_("ISO 639-1 language code"))
 
