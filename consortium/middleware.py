@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .access import has_role, requires_mfa
 from .models import STAFF_ROLES
+from .views.errors import request_too_large
 
 SESSION_STARTED = "staff_session_started"
 SESSION_LAST_SEEN = "staff_session_last_seen"
@@ -59,6 +60,27 @@ class UserPreferencesMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose body is larger than REQUEST_MAX_BYTES before anything reads it.
+
+    The CSRF check reads the body of every POST, signed in or not, and Django writes the files in it to
+    disk whatever their size: without this, anyone could fill the disk with one request. Django reads no
+    more of a body than its Content-Length says, so that header is the whole of the check.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body of unknown length
+        if length > settings.REQUEST_MAX_BYTES:
+            return request_too_large(request)
         return self.get_response(request)
 
 

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "consortium.middleware.StaffSessionLimitMiddleware",
     "consortium.middleware.UserPreferencesMiddleware",
+    "consortium.middleware.RequestSizeLimitMiddleware",
     "consortium.middleware.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -264,6 +265,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# The largest body any request may carry, refused before anything reads it (RequestSizeLimitMiddleware):
+# Django keeps form fields to DATA_UPLOAD_MAX_MEMORY_SIZE but writes files of any size to disk before a
+# form can refuse them. The largest file a form takes (the resource library's, 20 MB) with room for the
+# form's other fields.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 21 * 1024 * 1024)
 
 # E-mail: files under var/mail/ unless an SMTP server is configured.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Career Consortium <no-reply@consortium.example>")

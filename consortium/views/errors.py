@@ -2,7 +2,10 @@
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.views import defaults
 
 from ..api.framework import PROBLEM_CONTENT_TYPE
@@ -23,3 +26,11 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "The server failed; the error has been logged.")
     return defaults.server_error(request)
+
+
+def request_too_large(request):
+    """The answer to a body over REQUEST_MAX_BYTES (see RequestSizeLimitMiddleware)."""
+    limit = filesizeformat(settings.REQUEST_MAX_BYTES)
+    if request.path.startswith("/api/"):
+        return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request body is larger than {limit}.")
+    return render(request, "413.html", {"limit": limit}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
