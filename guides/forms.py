@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortium.forms import FastSelect, country_choices
+from consortium.forms import FastSelect, country_choices, iso_language_choices
 
 from .models import Resource
 
@@ -16,16 +16,14 @@ def _guide_country_choices():
     return [("", _("Choose a country")), *countries]
 
 
-def _guide_language_choices():
-    from consortium.models import ISO_LANGUAGES
-
-    return [("", _("Choose a language")), *ISO_LANGUAGES]
+def _language_choices():
+    return [("", _("Choose a language")), *iso_language_choices()]
 
 
 class StartEditionForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=_guide_country_choices)
     language = forms.ChoiceField(
-        label=_("Language of the edition"), choices=_guide_language_choices, help_text=_("ISO 639-1 language.")
+        label=_("Language of the edition"), choices=_language_choices, help_text=_("ISO 639-1 language.")
     )
 
 
@@ -79,9 +77,7 @@ def _search_type_choices():
 
 
 def _search_language_choices():
-    from consortium.models import ISO_LANGUAGES
-
-    return [("", _("Any language")), *ISO_LANGUAGES]
+    return [("", _("Any language")), *iso_language_choices()]
 
 
 class _FastSelectMultiple(FastSelect, forms.SelectMultiple):
@@ -110,6 +106,7 @@ class ResourceForm(forms.ModelForm):
         widget=_FastSelectMultiple(attrs={"multiple": True, "size": 6}),
         help_text=_("The countries it is about, if any. Hold Ctrl (⌘ on a Mac) to choose several."),
     )
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
     tags = forms.CharField(
         label=_("Tags"),
         required=False,

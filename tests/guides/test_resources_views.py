@@ -389,3 +389,16 @@ def test_sharing_needs_a_member_institution(client, make_user):
 
     client.force_login(UserFactory(roles=[Role.ACADEMIC], institution=None))
     assert client.get(reverse("guides:resource-create")).status_code == 403
+
+
+def test_the_forms_name_languages_in_the_reader_s_language(client, people):
+    officer = people["officer"]
+    officer.preferred_language = "de"
+    officer.save()
+    client.force_login(officer)
+    for url in (reverse("guides:resource-create"), reverse("guides:search")):
+        page = client.get(url).content.decode()
+        assert re.search(r'<option value="de"[^>]*>Deutsch</option>', page), url
+        assert re.search(r'<option value="en"[^>]*>Englisch</option>', page), url
+        # Sorted by the names the reader reads: Hungarian comes before Italian in English and by code.
+        assert page.index(">Italienisch<") < page.index(">Ungarisch<"), url
