@@ -12,8 +12,8 @@ run: install ## A seeded demo on SQLite with eager Celery, at http://127.0.0.1:8
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver $(HOST)
 
-test: install-dev ## The whole suite, on whatever DATABASE_URL names (SQLite when unset)
-	$(BIN)/pytest
+test: install-dev ## The whole suite, on whatever DATABASE_URL names (SQLite when unset), one worker per core
+	$(BIN)/pytest -n auto
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
