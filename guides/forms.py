@@ -11,9 +11,7 @@ from .models import Resource
 
 
 def _guide_country_choices():
-    from django_countries import countries
-
-    return [("", _("Choose a country")), *countries]
+    return [("", _("Choose a country")), *country_choices()]
 
 
 def _language_choices():
