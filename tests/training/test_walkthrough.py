@@ -3,29 +3,19 @@ the Madrid week, their partner admin approves, the host checks them in on two da
 the officer downloads the certificate and fills the survey, and the host sees the results chart."""
 
 import datetime
-import time
 import zoneinfo
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from consortium.models import Role, SurveyResponse
-from tests.consortium.test_browser import sign_in
+from tests.consortium.test_browser import sign_in, sign_in_with_totp
 from tests.factories import InstitutionFactory, UserFactory
 from training.models import Attendance, Registration
 
 from .factories import ModuleFactory, SessionFactory, TrainingWeekFactory
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in_with_totp(page, user):
-    sign_in(page, user.email)
-    page.wait_for_url("**/2fa/authenticate/")
-    page.get_by_label("Code").fill(format_hotp_value(hotp_value(user.totp_secret, int(time.time()) // 30)))
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/")
 
 
 def sign_out(page):
