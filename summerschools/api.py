@@ -43,9 +43,9 @@ class EditionSerializer(serializers.ModelSerializer):
         model = Edition
         fields = [
             "id", "slug", "url", "title", "theme", "year", "host", "co_organisers", "starts_on", "ends_on",
-            "place", "on_site_days", "city", "venue", "language", "language_level", "ects", "description", "fee",
-            "funding", "capacity", "quotas", "criteria", "challenges", "call_opens_at", "call_closes_at", "status",
-            "created_at", "updated_at",
+            "place", "on_site_days", "city", "venue", "time_zone", "language", "language_level", "ects", "description",
+            "fee", "funding", "capacity", "quotas", "criteria", "challenges", "call_opens_at", "call_closes_at",
+            "status", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_url(self, edition) -> str:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.certificates import CertificatePDF
@@ -51,7 +50,7 @@ def certificate_for(application: Application) -> Certificate | None:
         outcomes=[line.strip() for line in edition.learning_outcomes.splitlines() if line.strip()],
         challenge=challenge,
         team=team,
-        issued_on=timezone.localdate(),
+        issued_on=edition.local_today(),
         token=signing.dumps(application.pk, salt=SIGNING_SALT),
     )
 

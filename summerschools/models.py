@@ -3,6 +3,7 @@ students' applications, organisers' reviews and the follow-up after a seat is co
 (capacity, quotas per institution, offers and the waitlist) are the core's SeatPlan."""
 
 import datetime
+import zoneinfo
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from consortium.access import is_consortium_admin, is_signed_in
-from consortium.models import ISO_LANGUAGES, CefrLevel, FieldOfStudy, Institution, Role, User
+from consortium.models import ISO_LANGUAGES, CefrLevel, FieldOfStudy, Institution, Role, User, event_time_zone_field
 
 # Staff of the host or a co-organising institution who may organise an edition.
 ORGANISER_ROLES = (Role.ACADEMIC, Role.CAREER_OFFICER, Role.PARTNER_ADMIN)
@@ -69,6 +70,10 @@ class Edition(models.Model):
     )
     city = models.CharField(_("city"), max_length=100)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
+    time_zone = event_time_zone_field(_("Where the school is held: its days begin and end there, e.g. Europe/Madrid."))
+    # The start of the last day in the school's time zone, kept by save(): the school counts as ended
+    # from then on, and queries over many editions, each in its own zone, compare with it.
+    last_day_starts_at = models.DateTimeField(editable=False)
     language = models.CharField(_("working language"), max_length=2, choices=ISO_LANGUAGES, default="en")
     language_level = models.CharField(
         _("language level required"), max_length=2, choices=CefrLevel.choices, default=CefrLevel.B2
@@ -115,12 +120,31 @@ class Edition(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.last_day_starts_at = datetime.datetime.combine(self.ends_on, datetime.time(), self.zone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "last_day_starts_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("summerschools:edition", args=[self.slug])
 
     @property
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self, now: datetime.datetime | None = None) -> datetime.date:
+        """Today where the school is held, the same for everyone whatever their own time zone."""
+        return (now or timezone.now()).astimezone(self.zone).date()
+
+    def has_ended(self, now: datetime.datetime | None = None) -> bool:
+        """From the school's last day on: completion, certificates, the survey and the alumni (the rule
+        of ApplicationQuerySet.participated, for one edition in hand)."""
+        return self.local_today(now) >= self.ends_on
 
     def call_is_open(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -132,9 +156,9 @@ class Edition(models.Model):
 
 # What organisers edit; never the status, which publishing changes on its own.
 EDITABLE_EDITION_FIELDS = [
-    "title", "slug", "theme", "year", "starts_on", "ends_on", "place", "on_site_days", "city", "venue", "language",
-    "language_level", "ects", "description", "learning_outcomes", "team_size", "fee", "funding", "call_opens_at",
-    "call_closes_at",
+    "title", "slug", "theme", "year", "starts_on", "ends_on", "place", "on_site_days", "city", "venue", "time_zone",
+    "language", "language_level", "ects", "description", "learning_outcomes", "team_size", "fee", "funding",
+    "call_opens_at", "call_closes_at",
 ]  # fmt: skip
 
 
@@ -194,21 +218,21 @@ class ApplicationQuerySet(models.QuerySet):
         """The participants: students who confirmed their seat."""
         return self.filter(status=ApplicationStatus.CONFIRMED)
 
-    def participated(self, today: datetime.date | None = None):
+    def participated(self, now: datetime.datetime | None = None):
         """Confirmed places in schools that have ended, whose student the organisers have not marked as
-        not completing it. A school has ended from its last day on (the one rule for completion,
-        certificates, the survey and the alumni)."""
-        today = today or timezone.localdate()
-        return self.confirmed().filter(edition__ends_on__lte=today).exclude(completed=False)
+        not completing it. A school has ended from its last day on, in its own time zone (the one rule
+        for completion, certificates, the survey and the alumni)."""
+        now = now or timezone.now()
+        return self.confirmed().filter(edition__last_day_starts_at__lte=now).exclude(completed=False)
 
-    def alumni(self, today: datetime.date | None = None):
+    def alumni(self, now: datetime.datetime | None = None):
         """What makes an alumnus (and lets one join the directory): a participation, its completion
         recorded or not (organisers record it late, if at all)."""
-        return self.participated(today)
+        return self.participated(now)
 
-    def certified(self, today: datetime.date | None = None):
+    def certified(self, now: datetime.datetime | None = None):
         """Participations with a certificate: ECTS credits need the organisers' recorded completion."""
-        return self.participated(today).filter(completed=True)
+        return self.participated(now).filter(completed=True)
 
 
 def cv_path(application, filename):

@@ -1,7 +1,5 @@
 """Who may do what with summer schools."""
 
-from django.utils import timezone
-
 from consortium.access import has_role, is_consortium_admin, is_signed_in, staff_institution_id
 from consortium.models import Role
 
@@ -68,7 +66,7 @@ def can_fill_follow_up(user, application) -> bool:
     return (
         mine
         and application.status == ApplicationStatus.CONFIRMED
-        and timezone.localdate() <= application.edition.ends_on
+        and application.edition.local_today() <= application.edition.ends_on
     )
 
 

@@ -7,8 +7,6 @@ assessment notes about the applicant, written to compare applicants, not data th
 uses; the decision they led to (the status) is exported.
 """
 
-from django.utils import timezone
-
 from consortium.models import LIVE_SEAT_STATUSES
 from consortium.services import seats as seat_service
 
@@ -63,10 +61,10 @@ def export_summerschool_data(user) -> dict:
 def erase_summerschool_data(user) -> None:
     """Delete the student's applications and their CV files; a seat held or waited for is released
     first, so that it goes to the next in line (not once the school has ended)."""
-    today = timezone.localdate()
     for application in Application.objects.filter(student=user).select_related("seat", "edition"):
         if application.seat_id and application.seat.status in LIVE_SEAT_STATUSES:
-            seat_service.release_seat(seat=application.seat, refill=application.edition.ends_on >= today)
+            edition = application.edition
+            seat_service.release_seat(seat=application.seat, refill=edition.local_today() <= edition.ends_on)
         if application.cv:
             application.cv.delete(save=False)
     Application.objects.filter(student=user).delete()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consortium.access import has_role, is_consortium_admin, is_signed_in
-from consortium.models import ISO_LANGUAGES, Institution, Role, User, validate_time_zone
+from consortium.models import ISO_LANGUAGES, Institution, Role, User, event_time_zone_field
 
 # Who runs a week for its host, and who approves their own institution's participants.
 ORGANIZER_ROLES = (Role.CAREER_OFFICER, Role.PARTNER_ADMIN)
@@ -96,13 +96,7 @@ class TrainingWeek(models.Model):
     place = models.CharField(_("place"), max_length=10, choices=Place.choices, default=Place.ON_SITE)
     venue = models.CharField(_("venue"), max_length=200, blank=True, help_text=_("Building and address, or the link."))
     city = models.CharField(_("city"), max_length=100, blank=True)
-    time_zone = models.CharField(
-        _("time zone"),
-        max_length=64,
-        default="Europe/Brussels",
-        validators=[validate_time_zone],
-        help_text=_("Where the sessions' times are local, e.g. Europe/Madrid."),
-    )
+    time_zone = event_time_zone_field(_("Where the sessions' times are local, e.g. Europe/Madrid."))
     language = models.CharField(_("language"), max_length=2, choices=ISO_LANGUAGES, default="en")
     description = models.TextField(_("description"), help_text=_("Markdown: **bold**, lists, links."))
     description_html = models.TextField(editable=False, blank=True)

@@ -173,6 +173,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def event_time_zone_field(help_text: str) -> models.CharField:
+    """The time zone where an event (a training week, a summer school) is held: its days and times are local there."""
+    return models.CharField(
+        _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_time_zone], help_text=help_text
+    )
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)

@@ -119,15 +119,16 @@ def update_alumni_profile(*, profile: AlumniProfile, by: User, **fields) -> Alum
     return profile
 
 
-def invite_alumni(*, today: datetime.date | None = None) -> int:
-    """Invite the participants of schools that ended in the last week to the directory, those not in
-    it yet; the week lets a missed daily run catch up. Idempotent (one invitation per application,
-    by its dedupe key); returns how many invitations were new."""
-    today = today or timezone.localdate()
-    window = (today - datetime.timedelta(days=INVITE_WITHIN_DAYS), today - datetime.timedelta(days=1))
+def invite_alumni(*, now: datetime.datetime | None = None) -> int:
+    """Invite the participants of schools whose last day is over, within the last week, to the
+    directory, those not in it yet; the week lets a missed daily run catch up. Idempotent (one
+    invitation per application, by its dedupe key); returns how many invitations were new."""
+    now = now or timezone.now()
+    # The last day began at least a day ago and at most a week before that, in the school's own zone.
+    window = (now - datetime.timedelta(days=INVITE_WITHIN_DAYS + 1), now - datetime.timedelta(days=1))
     participations = (
-        Application.objects.participated()
-        .filter(edition__ends_on__range=window, edition__status=EditionStatus.PUBLISHED)
+        Application.objects.participated(now)
+        .filter(edition__last_day_starts_at__range=window, edition__status=EditionStatus.PUBLISHED)
         .exclude(student__summer_alumni_profile__isnull=False)
         .select_related("edition", "student")
     )

@@ -7,8 +7,6 @@ A participant's certificate is available from the school's last day, to confirme
 whose completion the organisers have recorded: ECTS credits are never awarded automatically.
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -117,17 +115,11 @@ def participants(edition: Edition, *, with_follow_up: bool = False):
     return rows.order_by("institution__name", "student__full_name", "pk")
 
 
-def has_ended(edition: Edition, today: datetime.date | None = None) -> bool:
-    """From the school's last day on: completion, certificates, the survey and the alumni (the rule
-    of ApplicationQuerySet.participated, for one edition already in hand)."""
-    return (today or timezone.localdate()) >= edition.ends_on
-
-
-def certificate_available(application: Application, today: datetime.date | None = None) -> bool:
+def certificate_available(application: Application) -> bool:
     return (
         application.status == ApplicationStatus.CONFIRMED
         and application.completed is True
-        and has_ended(application.edition, today)
+        and application.edition.has_ended()
     )
 
 
@@ -148,7 +140,7 @@ def record_completion(*, application: Application, completed: bool, by: User) ->
     require(permissions.can_manage_participants(by, application.edition))
     if application.status != ApplicationStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed participant can complete the school."))
-    if not has_ended(application.edition):
+    if not application.edition.has_ended():
         raise ValidationError(_("Completion can be recorded from the school's last day on."))
     Application.objects.filter(pk=application.pk).update(completed=completed, updated_at=timezone.now())
     application.completed = completed
@@ -163,7 +155,7 @@ def record_all_completed(*, edition: Edition, by: User) -> int:
     (those recorded as not completing keep that); each hears once that their certificate is ready.
     Returns how many were recorded."""
     require(permissions.can_manage_participants(by, edition))
-    if not has_ended(edition):
+    if not edition.has_ended():
         raise ValidationError(_("Completion can be recorded from the school's last day on."))
     pending = list(edition.applications.confirmed().filter(completed__isnull=True).select_related("student"))
     Application.objects.filter(pk__in=[a.pk for a in pending]).update(completed=True, updated_at=timezone.now())
@@ -185,7 +177,7 @@ def open_survey(*, edition: Edition, by: User, anonymous: bool = True) -> Survey
     """Open the evaluation survey for the confirmed participants of every institution, from the
     school's last day on, for two weeks; each participant is invited. Refused a second time."""
     require(permissions.can_manage_participants(by, edition))
-    if not has_ended(edition):
+    if not edition.has_ended():
         raise ValidationError(_("The evaluation survey opens on the school's last day at the earliest."))
     return survey_service.open_evaluation(
         event=edition,

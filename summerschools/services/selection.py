@@ -447,9 +447,9 @@ def save_follow_up(
     return follow_up
 
 
-def delete_old_follow_ups(*, today: datetime.date | None = None) -> int:
-    """Delete the follow-up forms of schools whose last day was 30 days ago or earlier. Safe to run twice."""
-    today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=FOLLOW_UP_KEPT_DAYS)
-    deleted, _rows = FollowUp.objects.filter(application__edition__ends_on__lte=cutoff).delete()
+def delete_old_follow_ups(*, now: datetime.datetime | None = None) -> int:
+    """Delete the follow-up forms of schools whose last day was 30 days ago or earlier, in the
+    school's own time zone. Safe to run twice."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=FOLLOW_UP_KEPT_DAYS)
+    deleted, _rows = FollowUp.objects.filter(application__edition__last_day_starts_at__lte=cutoff).delete()
     return deleted

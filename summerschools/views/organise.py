@@ -159,7 +159,7 @@ def participants(request, slug):
         "participants": rows,
         "completion_pending": any(row.completed is None for row in rows),
         "follow_ups": follow_ups,
-        "has_ended": organise.has_ended(edition),
+        "has_ended": edition.has_ended(),
         "survey": organise.edition_survey(edition),
     }
     return render(request, "summerschools/participant_list.html", context)

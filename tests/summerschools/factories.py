@@ -39,6 +39,8 @@ class EditionFactory(factory.django.DjangoModelFactory):
     on_site_days = 10
     place = "blended"
     city = "Madrid"
+    # The tests' dates are UTC's (TIME_ZONE), so the school's days are too.
+    time_zone = "UTC"
     language = "en"
     language_level = "B2"
     ects = Decimal("4.0")

@@ -41,6 +41,7 @@ def test_published_editions_for_a_key_with_events_read(key, edition, host, home,
     assert len(results) == 4
     item = next(r for r in results if r["slug"] == "madrid-lab")
     assert item["host"] == "uam" and item["capacity"] == 10 and item["ects"] == "4.0"
+    assert item["time_zone"] == "UTC"
     assert sorted(item["co_organisers"]) == sorted([home.slug, "ua"])
     assert item["criteria"] == [{"name": "Motivation", "weight": 2}, {"name": "Team fit", "weight": 1}]
     assert item["url"].endswith("/summer-schools/madrid-lab/")

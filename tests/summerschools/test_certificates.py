@@ -4,12 +4,13 @@ is over and whose completion the organisers recorded, 404 for anyone else, and t
 import datetime
 import html
 import zlib
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from consortium.models import Role
-from summerschools.models import Application, ApplicationStatus, Challenge, Edition, Team
+from summerschools.models import Application, ApplicationStatus, Challenge, Team
 from tests.factories import CompanyFactory, UserFactory
 
 from .factories import ApplicationFactory
@@ -18,12 +19,10 @@ from .factories import ApplicationFactory
 @pytest.fixture
 def participation(edition, cast):
     today = timezone.localdate()
-    Edition.objects.filter(pk=edition.pk).update(
-        starts_on=today - datetime.timedelta(days=9),
-        ends_on=today - datetime.timedelta(days=1),
-        learning_outcomes="Validate a business idea with customers\n\nPitch to investors\n",
-        ects="6.0",
-    )
+    edition.starts_on, edition.ends_on = today - datetime.timedelta(days=9), today - datetime.timedelta(days=1)
+    edition.learning_outcomes = "Validate a business idea with customers\n\nPitch to investors\n"
+    edition.ects = Decimal("6.0")
+    edition.save(update_fields=["starts_on", "ends_on", "learning_outcomes", "ects"])
     challenge = Challenge.objects.create(
         edition=edition, company=CompanyFactory(name="Iberia Foods"), title="Zero waste"
     )
@@ -31,6 +30,11 @@ def participation(edition, cast):
     return ApplicationFactory(
         edition=edition, student=cast["student"], status=ApplicationStatus.CONFIRMED, team=team, completed=True
     )
+
+
+def _ends_on(edition, day):
+    edition.ends_on = day
+    edition.save(update_fields=["ends_on"])
 
 
 def _pdf_text(content: bytes) -> str:
@@ -106,15 +110,13 @@ def test_no_certificate_until_the_organisers_record_completion(client, participa
 
 
 def test_the_certificate_is_available_on_the_last_day(client, participation, cast):
-    Edition.objects.filter(pk=participation.edition_id).update(ends_on=timezone.localdate())
+    _ends_on(participation.edition, timezone.localdate())
     client.force_login(cast["student"])
     assert client.get(f"/summer-schools/certificates/{participation.pk}/").status_code == 200
 
 
 def test_no_certificate_before_the_last_day(client, participation, cast):
-    Edition.objects.filter(pk=participation.edition_id).update(
-        ends_on=timezone.localdate() + datetime.timedelta(days=1)
-    )
+    _ends_on(participation.edition, timezone.localdate() + datetime.timedelta(days=1))
     client.force_login(cast["student"])
     assert client.get(f"/summer-schools/certificates/{participation.pk}/").status_code == 404
 

@@ -4,6 +4,7 @@ page with completion — each with who may and who may not."""
 
 import datetime
 import html
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -41,6 +42,7 @@ def _form(host, home, other, **overrides):
         "on_site_days": 8,
         "city": "Lisboa",
         "venue": "Campus do Mar",
+        "time_zone": "Europe/Lisbon",
         "language": "en",
         "language_level": "B2",
         "ects": "5.0",
@@ -142,6 +144,7 @@ BAD_INPUT = [
     ({"criterion_name_1": "Motivation"}, None, "Each criterion needs a name, given once."),
     ({"criterion_weight_1": ""}, "criterion_weight_1", "Give the criterion a weight."),
     ({"title": ""}, "title", "This field is required."),
+    ({"time_zone": "Europe/Atlantis"}, "time_zone", "“Europe/Atlantis” is not a known time zone."),
 ]
 
 
@@ -195,6 +198,10 @@ def test_organisers_edit_every_field_and_the_team(client, edition, host, home, o
     assert (edition.title, edition.team_size, edition.seat_plan.capacity) == ("Madrid Venture Lab II", 4, 20)
     assert set(edition.organisers.all()) == {cast["host_organiser"], cast["other_organiser"]}
     assert [c.name for c in edition.criteria.all()] == ["Motivation"]
+    # The school now meets in Lisbon: its last day begins at midnight there.
+    assert edition.time_zone == "Europe/Lisbon"
+    lisbon_midnight = datetime.datetime.combine(edition.ends_on, datetime.time(), zoneinfo.ZoneInfo("Europe/Lisbon"))
+    assert edition.last_day_starts_at == lisbon_midnight
 
 
 @pytest.mark.parametrize("field", ["co_organisers", "organisers"])
@@ -351,13 +358,10 @@ def test_others_get_404_on_challenges(client, edition, cast, network):
 @pytest.fixture
 def ended(edition):
     today = timezone.localdate()
-    Edition.objects.filter(pk=edition.pk).update(
-        starts_on=today - datetime.timedelta(days=9),
-        ends_on=today,
-        call_opens_at=timezone.now() - datetime.timedelta(days=90),
-        call_closes_at=timezone.now() - datetime.timedelta(days=30),
-    )
-    edition.refresh_from_db()
+    edition.starts_on, edition.ends_on = today - datetime.timedelta(days=9), today
+    edition.call_opens_at = timezone.now() - datetime.timedelta(days=90)
+    edition.call_closes_at = timezone.now() - datetime.timedelta(days=30)
+    edition.save(update_fields=["starts_on", "ends_on", "call_opens_at", "call_closes_at"])
     return edition
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consortium.models import Notification, Survey, SurveyParticipant
 from consortium.services import surveys as survey_service
-from summerschools.models import ApplicationStatus, Edition
+from summerschools.models import ApplicationStatus
 from summerschools.services import organise
 
 from .factories import ApplicationFactory, EditionFactory
@@ -19,8 +19,8 @@ from .factories import ApplicationFactory, EditionFactory
 @pytest.fixture
 def ended(edition, cast):
     today = timezone.localdate()
-    Edition.objects.filter(pk=edition.pk).update(starts_on=today - datetime.timedelta(days=9), ends_on=today)
-    edition.refresh_from_db()
+    edition.starts_on, edition.ends_on = today - datetime.timedelta(days=9), today
+    edition.save(update_fields=["starts_on", "ends_on"])
     for who in ["student", "other_student"]:
         ApplicationFactory(edition=edition, student=cast[who], status=ApplicationStatus.CONFIRMED)
     ApplicationFactory(edition=edition, student=cast["classmate"], status=ApplicationStatus.REJECTED)
@@ -93,10 +93,11 @@ def test_participants_answer_and_organisers_see_results_beside_earlier_editions(
     EditionFactory(host=host, title="No survey", starts_on=ended.starts_on - datetime.timedelta(days=100))
     ApplicationFactory(edition=last_year, student=cast["classmate"], status=ApplicationStatus.CONFIRMED)
     ends = last_year.ends_on
-    Edition.objects.filter(pk=last_year.pk).update(ends_on=timezone.localdate(), starts_on=timezone.localdate())
-    last_year.refresh_from_db()
+    last_year.starts_on = last_year.ends_on = timezone.localdate()
+    last_year.save(update_fields=["starts_on", "ends_on"])
     old = organise.open_survey(edition=last_year, by=cast["host_organiser"])
-    Edition.objects.filter(pk=last_year.pk).update(starts_on=ends - datetime.timedelta(days=9), ends_on=ends)
+    last_year.starts_on, last_year.ends_on = ends - datetime.timedelta(days=9), ends
+    last_year.save(update_fields=["starts_on", "ends_on"])
     survey_service.submit_survey_response(
         survey=old, user=cast["classmate"], answers=_answers(old, likert=2, recommend=5)
     )

@@ -221,9 +221,8 @@ def test_a_summer_school_from_the_call_to_the_alumni(page, screenshot, tmp_path)
 
     # The school ends; the organiser records that Giulia completed it.
     today = timezone.localdate()
-    Edition.objects.filter(pk=edition.pk).update(
-        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1)
-    )
+    edition.starts_on, edition.ends_on = today - datetime.timedelta(days=10), today - datetime.timedelta(days=1)
+    edition.save(update_fields=["starts_on", "ends_on"])
     switch_to(page, organiser)
     page.goto(edition.get_absolute_url())
     page.get_by_role("link", name="Participants").click()
