@@ -121,9 +121,11 @@ class Edition(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.last_day_starts_at = datetime.datetime.combine(self.ends_on, datetime.time(), self.zone)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "last_day_starts_at"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"ends_on", "time_zone"} & set(update_fields):
+            self.last_day_starts_at = datetime.datetime.combine(self.ends_on, datetime.time(), self.zone)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "last_day_starts_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -124,7 +124,8 @@ def invite_alumni(*, now: datetime.datetime | None = None) -> int:
     directory, those not in it yet; the week lets a missed daily run catch up. Idempotent (one
     invitation per application, by its dedupe key); returns how many invitations were new."""
     now = now or timezone.now()
-    # The last day began at least a day ago and at most a week before that, in the school's own zone.
+    # The last day began at least a day ago and at most a week before that, in the school's own zone
+    # (days of 24 hours: a clock change moves the edge by an hour, a daily run's business).
     window = (now - datetime.timedelta(days=INVITE_WITHIN_DAYS + 1), now - datetime.timedelta(days=1))
     participations = (
         Application.objects.participated(now)

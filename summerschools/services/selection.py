@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.access import is_signed_in
-from consortium.models import Institution, Seat, SeatPlan, User
+from consortium.models import Institution, Seat, SeatPlan, User, validate_time_zone
 from consortium.permissions import require
 from consortium.richtext import render_markdown
 from consortium.services import seats as seat_service
@@ -72,6 +72,10 @@ def _check_edition(edition: Edition) -> dict:
             errors["call_closes_at"] = _("The call must close before the school starts.")
     if edition.ects is not None and edition.ects <= 0:
         errors["ects"] = _("Give the ECTS credits the school is worth.")
+    try:
+        validate_time_zone(edition.time_zone)
+    except ValidationError as error:
+        errors["time_zone"] = error.messages[0]
     return errors
 
 

@@ -69,6 +69,15 @@ def test_an_edition_ending_before_it_starts_is_refused(host, cast):
     assert not Edition.objects.exists()
 
 
+def test_an_edition_in_an_unknown_time_zone_is_refused(host, cast):
+    with pytest.raises(ValidationError) as caught:
+        selection.save_edition(
+            edition=_draft(host, time_zone="Europe/Atlantis"), capacity=40, by=cast["host_organiser"]
+        )
+    assert caught.value.message_dict == {"time_zone": ["“Europe/Atlantis” is not a known time zone."]}
+    assert not Edition.objects.exists()
+
+
 def test_quotas_above_the_seats_are_refused_by_the_seats_service(host, home, other, cast):
     with pytest.raises(ValidationError) as caught:
         selection.save_edition(edition=_draft(host), capacity=10, quotas={home: 8, other: 8}, by=cast["host_organiser"])

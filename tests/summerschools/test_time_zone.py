@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from summerschools.models import Application, FollowUp
+from summerschools.models import Application, Edition, FollowUp
 from summerschools.services import alumni, selection
 
 from .alumni_fixtures import took_part
@@ -46,6 +46,15 @@ def test_the_last_day_begins_at_midnight_where_the_school_is_held(madrid):
     madrid.save(update_fields=["time_zone"])
     madrid.refresh_from_db()
     assert madrid.last_day_starts_at == datetime.datetime(2027, 7, 16, 4, 0, tzinfo=datetime.UTC)
+    # Saving other fields from an older copy leaves the last day as it now is.
+    older = Edition.objects.get(pk=madrid.pk)
+    madrid.ends_on = LAST_DAY + datetime.timedelta(days=1)
+    madrid.save(update_fields=["ends_on"])
+    older.title = "Madrid Lab, renamed"
+    older.save(update_fields=["title"])
+    assert Edition.objects.get(pk=madrid.pk).last_day_starts_at == datetime.datetime(
+        2027, 7, 17, 4, 0, tzinfo=datetime.UTC
+    )
 
 
 def test_the_school_ends_on_its_own_last_day_whatever_the_time_zone_of_who_asks(client, madrid, cast):
@@ -101,9 +110,12 @@ def test_alumni_are_invited_once_the_last_day_is_over_where_the_school_is(madrid
         assert alumni.invite_alumni() == 0
     with time_machine.travel(DAY_AFTER_IN_MADRID, tick=False):
         assert alumni.invite_alumni() == 1
-    # A week after the last day the daily run has stopped looking back that far.
-    with time_machine.travel(DAY_AFTER_IN_MADRID + datetime.timedelta(days=7), tick=False):
+    # A run missed for nearly a week still catches up; a week after the last day it no longer looks back.
+    with time_machine.travel(DAY_AFTER_IN_MADRID + datetime.timedelta(days=6, hours=23), tick=False):
         took_part(madrid, cast["classmate"])
+        assert alumni.invite_alumni() == 1
+    with time_machine.travel(DAY_AFTER_IN_MADRID + datetime.timedelta(days=7), tick=False):
+        took_part(madrid, cast["other_student"])
         assert alumni.invite_alumni() == 0
 
 
