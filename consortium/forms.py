@@ -249,7 +249,7 @@ class ProfileForm(forms.ModelForm):
         # Only students' mobility is counted: nobody else is asked where they come from.
         if Role.STUDENT not in self.instance.roles:
             del self.fields["home_country"]
-        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].choices = time_zone_choices()
         if self.instance.pk:
             self.initial["languages"] = [(lang.language, lang.level) for lang in self.instance.languages.all()]
 
@@ -392,6 +392,16 @@ class _Checked(BaseChoiceIterator):
 
     def __iter__(self):
         return iter(self.choices)
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, sorted, written as people read it ("America/New York")."""
+    return [(z, z.replace("_", " ")) for z in sorted(zoneinfo.available_timezones())]
+
+
+# A model's time zone field as a list to choose from; the model's validator still names a zone unknown.
+TIME_ZONE_SELECT = forms.Select(choices=time_zone_choices())
 
 
 def country_choices():

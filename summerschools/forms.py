@@ -3,7 +3,7 @@ from django.core.validators import MinValueValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from consortium.forms import LanguageLevelsField, ModelMultipleChoiceField, SeatQuotasMixin
+from consortium.forms import TIME_ZONE_SELECT, LanguageLevelsField, ModelMultipleChoiceField, SeatQuotasMixin
 from consortium.models import FieldOfStudy, Institution, User
 
 from .models import (
@@ -205,6 +205,7 @@ class EditionForm(SeatQuotasMixin, forms.ModelForm):
             "funding": forms.Textarea(attrs={"rows": 3}),
             "co_organisers": forms.CheckboxSelectMultiple,
             "organisers": forms.CheckboxSelectMultiple,
+            "time_zone": TIME_ZONE_SELECT,
         }
         help_texts = {
             "call_opens_at": _("In UTC."),

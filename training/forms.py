@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from consortium.forms import ModelMultipleChoiceField, SeatQuotasMixin
+from consortium.forms import TIME_ZONE_SELECT, ModelMultipleChoiceField, SeatQuotasMixin
 from consortium.models import ISO_LANGUAGES, Institution, User
 
 from .models import EDITABLE_WEEK_FIELDS, ORGANIZER_ROLES, Module, Session, TrainingWeek
@@ -26,6 +26,7 @@ class WeekForm(SeatQuotasMixin, forms.ModelForm):
             "registration_closes_at": DATETIME_LOCAL,
             "description": forms.Textarea(attrs={"rows": 8}),
             "materials": forms.CheckboxSelectMultiple,
+            "time_zone": TIME_ZONE_SELECT,
         }
         help_texts = {"registration_opens_at": _("In UTC."), "registration_closes_at": _("In UTC.")}
 

@@ -188,6 +188,8 @@ def test_organisers_edit_every_field_and_the_team(client, edition, host, home, o
     client.force_login(cast["host_organiser"])
     page = client.get("/summer-schools/madrid-lab/edit/")
     assert page.status_code == 200 and "Erasmus+ Blended Intensive Programme (BIP)" in page.text
+    assert '<option value="UTC" selected>UTC</option>' in page.text  # time zones are chosen from a list
+    assert '<option value="Europe/Lisbon">Europe/Lisbon</option>' in page.text
     data = _form(host, home, other, slug="madrid-lab", title="Madrid Venture Lab II", team_size=4, capacity=20)
     data |= {"organisers": [cast["host_organiser"].pk, cast["other_organiser"].pk]}
     del data["criterion_name_1"]

@@ -131,6 +131,13 @@ def test_a_reserved_address_is_refused(client, host, organiser):
     assert not TrainingWeek.objects.exists()
 
 
+def test_the_week_form_offers_time_zones_to_choose_from(client, host, organiser):
+    week = TrainingWeekFactory(host=host, created_by=organiser)
+    page = signed_in(client, organiser).get(reverse("training:edit", args=[week.slug]))
+    assert '<option value="Europe/Madrid" selected>Europe/Madrid</option>' in page.text
+    assert '<option value="America/New_York">America/New York</option>' in page.text
+
+
 @pytest.mark.parametrize("role", ["officer", "admin", "student", "consortium_admin"])
 def test_people_outside_the_host_do_not_edit_its_weeks(client, host, staff, role):
     week = TrainingWeekFactory(host=host)
